@@ -1,0 +1,365 @@
+//! Text analysis shared by the indexer and the query side.
+//!
+//! Words are runs of letters and digits, joined across apostrophes. Negative
+//! contractions are expanded, so `won't`, `won’t`, `wont` and `will not` all
+//! become `will not`; other clitics (`'s`, `'re`, `'ll`) are dropped. Short
+//! hyphenated compounds also yield their joined form (`Wi-Fi` → `wi`, `fi`,
+//! `wifi`). Then ASCII folding, lower case and the English Snowball stemmer.
+//!
+//! Stop words are *not* removed at index time: the index keeps every word so
+//! that a query made only of common words still finds something, and phrase
+//! matching sees the real word positions. The query side drops stop words
+//! from its term clauses instead (see [`is_stop_word`]); negations such as
+//! `not` and `no` are deliberately not stop words, because "won't send" and
+//! "sends" describe different problems.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream,
+    Tokenizer,
+};
+
+/// Name of the stemming analyzer used by the searchable text fields.
+pub const EN: &str = "fixdex_en";
+/// Name of the analyzer for the surface-word vocabulary (no stemming), used
+/// for typo correction.
+pub const WORDS: &str = "fixdex_words";
+
+/// Builds the English analyzer for the text fields.
+pub fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer { expand: true })
+        .filter(RemoveLongFilter::limit(40))
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Builds the vocabulary analyzer: words folded and lower-cased, not stemmed.
+pub fn words() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer { expand: false })
+        .filter(RemoveLongFilter::limit(40))
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Builds the query-side word analyzer: contractions expanded like the
+/// index, folded and lower-cased, not stemmed (so stop words can be
+/// recognised and typos corrected against the vocabulary).
+pub fn surface() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer { expand: true })
+        .filter(RemoveLongFilter::limit(40))
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Registers both analyzers on an index.
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(EN, english());
+    index.tokenizers().register(WORDS, words());
+}
+
+/// Runs an analyzer over `text` and returns its tokens.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().clone());
+    }
+    out
+}
+
+/// English function words that carry little meaning in a problem description.
+/// Negations (`not`, `no`, `never`), `off`/`on`/`out`/`up`/`down` (turn off,
+/// sign out, set up) and question words that name the need (`how`) are kept.
+pub fn is_stop_word(word: &str) -> bool {
+    matches!(
+        word,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "been"
+            | "but"
+            | "by"
+            | "can"
+            | "could"
+            | "did"
+            | "do"
+            | "doe"
+            | "does"
+            | "for"
+            | "from"
+            | "had"
+            | "has"
+            | "have"
+            | "i"
+            | "if"
+            | "in"
+            | "into"
+            | "is"
+            | "it"
+            | "its"
+            | "me"
+            | "my"
+            | "of"
+            | "or"
+            | "our"
+            | "should"
+            | "so"
+            | "some"
+            | "such"
+            | "that"
+            | "the"
+            | "their"
+            | "them"
+            | "then"
+            | "there"
+            | "these"
+            | "they"
+            | "this"
+            | "to"
+            | "wa"
+            | "was"
+            | "we"
+            | "were"
+            | "what"
+            | "when"
+            | "where"
+            | "which"
+            | "who"
+            | "why"
+            | "will"
+            | "with"
+            | "would"
+            | "you"
+            | "your"
+            | "am"
+            | "just"
+            | "get"
+            | "got"
+            | "keep"
+            | "still"
+            | "one"
+    )
+}
+
+/// Splits text into words and expands contractions; see the module docs.
+#[derive(Clone, Debug)]
+pub struct WordTokenizer {
+    /// Expand negative contractions and add joined hyphen compounds.
+    pub expand: bool,
+}
+
+/// The token stream of [`WordTokenizer`]: tokens computed up front.
+pub struct WordStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for WordStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let mut tokens = Vec::new();
+        let mut position = 0usize;
+        let mut prev_word: Option<(usize, usize, usize)> = None; // (from, to, position) for hyphen joins
+        for (from, to) in word_spans(text) {
+            let word = &text[from..to];
+            let mut push = |t: &str, position: &mut usize| {
+                tokens.push(Token {
+                    offset_from: from,
+                    offset_to: to,
+                    position: *position,
+                    text: t.to_string(),
+                    position_length: 1,
+                });
+                *position += 1;
+            };
+            let start_pos = position;
+            if self.expand {
+                match expand_contraction(word) {
+                    Some((base, neg)) => {
+                        push(base, &mut position);
+                        if neg {
+                            push("not", &mut position);
+                        }
+                    }
+                    None => push(&strip_clitic(word), &mut position),
+                }
+                // `Wi-Fi`, `e-mail`: also index the joined word at the first part's position.
+                if let Some((pf, pt, ppos)) = prev_word {
+                    let gap = &text[pt..from];
+                    if gap == "-" && (pt - pf) <= 4 && (to - from) <= 6 {
+                        let joined = format!("{}{}", &text[pf..pt], word);
+                        if joined.chars().all(char::is_alphanumeric) {
+                            tokens.push(Token {
+                                offset_from: pf,
+                                offset_to: to,
+                                position: ppos,
+                                text: joined,
+                                position_length: 1,
+                            });
+                        }
+                    }
+                }
+            } else {
+                push(&strip_clitic(word), &mut position);
+            }
+            prev_word = Some((from, to, start_pos));
+        }
+        WordStream { tokens, next: 0 }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ')
+}
+
+/// Byte spans of words: alphanumeric runs, joined across single apostrophes.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let mut start = None;
+        let mut end = 0;
+        while let Some(&(i, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                end = i + c.len_utf8();
+                chars.next();
+            } else if is_apostrophe(c) && start.is_some() {
+                // Join only when a letter follows: `won't`, not `users' `.
+                let mut ahead = chars.clone();
+                ahead.next();
+                if ahead.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
+                    chars.next();
+                } else {
+                    break;
+                }
+            } else if start.is_some() {
+                break;
+            } else {
+                chars.next();
+            }
+        }
+        start.map(|s| (s, end))
+    })
+}
+
+/// `won't` → (`will`, true); `cannot` → (`can`, true); `doesnt` → (`does`, true).
+fn expand_contraction(word: &str) -> Option<(&'static str, bool)> {
+    let lower: String = word
+        .chars()
+        .filter(|c| !is_apostrophe(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let base = match lower.as_str() {
+        "wont" => "will",
+        "cant" | "cannot" => "can",
+        "dont" => "do",
+        "doesnt" => "does",
+        "didnt" => "did",
+        "isnt" => "is",
+        "arent" => "are",
+        "wasnt" => "was",
+        "werent" => "were",
+        "hasnt" => "has",
+        "havent" => "have",
+        "hadnt" => "had",
+        "couldnt" => "could",
+        "shouldnt" => "should",
+        "wouldnt" => "would",
+        "mustnt" => "must",
+        "neednt" => "need",
+        "aint" => "is",
+        _ => return None,
+    };
+    // `wont`/`cant` without an apostrophe are almost always the contraction
+    // in problem descriptions.
+    Some((base, true))
+}
+
+/// `iPhone's` → `iPhone`; `you're` → `you`; `it'll` → `it`.
+fn strip_clitic(word: &str) -> String {
+    if let Some(pos) = word.rfind(is_apostrophe) {
+        let suffix: String = word[pos..].chars().skip(1).flat_map(char::to_lowercase).collect();
+        if matches!(suffix.as_str(), "s" | "re" | "ll" | "ve" | "d" | "m") {
+            return word[..pos].chars().filter(|c| !is_apostrophe(*c)).collect();
+        }
+        return word.chars().filter(|c| !is_apostrophe(*c)).collect();
+    }
+    word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en(text: &str) -> Vec<String> {
+        tokens(&mut english(), text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn contractions_match_their_long_forms() {
+        let long = en("will not deliver");
+        assert_eq!(en("won't deliver"), long);
+        assert_eq!(en("won’t deliver"), long);
+        assert_eq!(en("wont deliver"), long);
+        assert_eq!(en("can't"), en("cannot"));
+        assert_eq!(en("can't"), en("can not"));
+        assert_eq!(en("isn't"), en("is not"));
+        assert_eq!(en("doesn't"), en("does not"));
+        assert_eq!(en("didn’t"), en("did not"));
+    }
+
+    #[test]
+    fn stemming_and_case() {
+        assert_eq!(
+            en("Delivered delivering DELIVER"),
+            vec!["deliv", "deliv", "deliv"]
+        );
+        assert_eq!(en("iPhone's settings"), vec!["iphon", "set"]);
+    }
+
+    #[test]
+    fn hyphen_compounds_add_joined_form() {
+        let t = tokens(&mut english(), "Wi-Fi off");
+        let got: Vec<_> = t.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(got, vec![("wi", 0), ("fi", 1), ("wifi", 0), ("off", 2)]);
+    }
+
+    #[test]
+    fn vocabulary_words_are_not_stemmed() {
+        let w: Vec<_> = tokens(&mut words(), "Delivered Café won't")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(w, vec!["delivered", "cafe", "wont"]);
+    }
+
+    #[test]
+    fn negation_is_not_a_stop_word() {
+        assert!(!is_stop_word("not"));
+        assert!(is_stop_word("the"));
+    }
+}

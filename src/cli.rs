@@ -1,0 +1,166 @@
+//! Command-line definition (clap derive). Help text, shell completions and
+//! the man page are all generated from these doc comments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// fixdex: find the section of your help articles that fixes a problem,
+/// offline, in milliseconds.
+///
+/// Exit status: 0 when something was found (or the command succeeded),
+/// 1 when a query found nothing, 2 on errors.
+#[derive(Debug, Parser)]
+#[command(name = "fixdex", version, about, long_about)]
+pub struct Cli {
+    /// Index directory.
+    #[arg(
+        long,
+        global = true,
+        env = "FIXDEX_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
+    pub index: PathBuf,
+
+    /// Corpus directory (used by `query` and `eval` to refresh the index).
+    #[arg(
+        long,
+        global = true,
+        env = "FIXDEX_CORPUS",
+        default_value = "corpus",
+        value_name = "DIR"
+    )]
+    pub corpus: PathBuf,
+
+    /// When to use colour on standard output (never when NO_COLOR is set).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index a corpus of Markdown articles (incremental).
+    Index(IndexArgs),
+    /// Answer a problem description with the best-matching section.
+    Query(QueryArgs),
+    /// Print one section in full by its id.
+    Show(ShowArgs),
+    /// Show what the index holds.
+    Stats(StatsArgs),
+    /// Relevance check: run a file of queries with expected sections.
+    Eval(EvalArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// Shell to generate for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `fixdex index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Corpus directory or file (default: --corpus, i.e. ./corpus).
+    pub corpus: Option<PathBuf>,
+    /// Start over instead of updating the index.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Wait for another fixdex process that is indexing instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// `fixdex query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The problem, in your own words (quotes optional).
+    #[arg(required_unless_present = "stdin", num_args = 0..)]
+    pub text: Vec<String>,
+    /// Number of hits (1–100).
+    #[arg(long, short = 'n', default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: u16,
+    /// Print one JSON object.
+    #[arg(long, conflicts_with = "jsonl")]
+    pub json: bool,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Only articles with this front-matter tag (repeatable).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// Only articles with this front-matter category (repeatable).
+    #[arg(long = "category", value_name = "C")]
+    pub categories: Vec<String>,
+    /// Read one query per line from standard input; answer each on its own JSON line.
+    #[arg(long)]
+    pub stdin: bool,
+    /// Do not re-index when the corpus changed or the index is missing.
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// List every matching section, not at most 2 per article.
+    #[arg(long)]
+    pub all_sections: bool,
+    /// Add per-field and per-term score contributions to JSON hits.
+    #[arg(long)]
+    pub explain: bool,
+    /// Treat answers with a confidence below X (0–1) as no answer.
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    pub min_confidence: f32,
+}
+
+/// `fixdex show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Section id, as in the JSON output (`path#anchor`).
+    pub id: String,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `fixdex stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `fixdex eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Tab-separated file: query, file(s) (`|`-separated, `*` for any), heading(s).
+    pub queries: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when success@1 is below X.
+    #[arg(long, value_name = "X")]
+    pub min_success: Option<f64>,
+    /// Do not re-index when the corpus changed.
+    #[arg(long)]
+    pub no_refresh: bool,
+}

@@ -1,0 +1,155 @@
+//! Near-duplicate detection for sections: a 64-bit SimHash over word
+//! 3-shingles of the cleaned text.
+//!
+//! Two sections whose hashes differ in at most [`MAX_DISTANCE`] bits are the
+//! same text for the reader (re-published copies, templated articles that
+//! differ by a model name), and a result list shows them once.
+
+/// SimHash distance up to which two sections are compared exactly. A one-word
+/// change in a 50-word section moves the hash by about 8 bits; unrelated
+/// texts sit near 32.
+pub const CANDIDATE_DISTANCE: u32 = 18;
+
+/// Share of shared word 3-shingles (Jaccard) from which two sections are the
+/// same text for the reader: re-published copies score near 1.0, templated
+/// pages that differ in a device name about 0.7–0.9.
+pub const MIN_JACCARD: f32 = 0.6;
+
+/// The SimHash of a text: word 3-shingles (or single words for very short
+/// texts), lower-cased, each hashed with a 64-bit FNV-1a hash.
+pub fn simhash(text: &str) -> u64 {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return 0;
+    }
+    let mut weights = [0i32; 64];
+    let mut add = |h: u64| {
+        for (bit, w) in weights.iter_mut().enumerate() {
+            if h >> bit & 1 == 1 {
+                *w += 1;
+            } else {
+                *w -= 1;
+            }
+        }
+    };
+    if words.len() < 3 {
+        for w in &words {
+            add(fnv1a(w.as_bytes(), 0));
+        }
+    } else {
+        for win in words.windows(3) {
+            let mut h = fnv1a(win[0].as_bytes(), 0);
+            h = fnv1a(win[1].as_bytes(), h);
+            h = fnv1a(win[2].as_bytes(), h);
+            add(h);
+        }
+    }
+    weights
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w > 0)
+        .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
+}
+
+/// Whether two SimHashes are close enough to be worth an exact check.
+pub fn maybe_near(a: u64, b: u64) -> bool {
+    (a ^ b).count_ones() <= CANDIDATE_DISTANCE
+}
+
+/// Sorted, de-duplicated hashes of the word 3-shingles of a text.
+pub fn shingles(text: &str) -> Vec<u64> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut out: Vec<u64> = if words.len() < 3 {
+        words.iter().map(|w| fnv1a(w.as_bytes(), 0)).collect()
+    } else {
+        words
+            .windows(3)
+            .map(|w| fnv1a(w[2].as_bytes(), fnv1a(w[1].as_bytes(), fnv1a(w[0].as_bytes(), 0))))
+            .collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Jaccard similarity of two shingle sets from [`shingles`].
+pub fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f32 / (a.len() + b.len() - both) as f32
+}
+
+/// Whether two texts are near-duplicates: SimHashes within
+/// [`CANDIDATE_DISTANCE`] bits and shingle Jaccard at least [`MIN_JACCARD`].
+pub fn near_texts(sim_a: u64, sh_a: &[u64], sim_b: u64, sh_b: &[u64]) -> bool {
+    sim_a == sim_b || (maybe_near(sim_a, sim_b) && jaccard(sh_a, sh_b) >= MIN_JACCARD)
+}
+
+/// A 64-bit hash of a string (stable across runs and platforms).
+pub fn hash_str(s: &str) -> u64 {
+    fnv1a(s.as_bytes(), 0)
+}
+
+fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.rotate_left(29);
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // A final mix spreads the bits of short inputs.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "If your contact has an iPhone, iPad, and Mac all signed in with the same Apple ID, \
+        your message could have appeared on one of these other devices, not their smartphone. In theory this \
+        should not cause a problem, your message should show across all devices. However iMessage is far from perfect.";
+
+    #[test]
+    fn copies_with_a_changed_word_are_near() {
+        let changed = BASE.replace("smartphone", "handset");
+        let near = |a: &str, b: &str| near_texts(simhash(a), &shingles(a), simhash(b), &shingles(b));
+        assert!(near(BASE, &changed));
+        assert!(near(BASE, &BASE.to_uppercase()));
+    }
+
+    #[test]
+    fn different_texts_are_not_near() {
+        let other = "Reset all settings only as a last resort: you will need to sign in to accounts and set up \
+            network settings such as Wi-Fi and VPNs again, although your data is not deleted by this step.";
+        assert!(!near_texts(
+            simhash(BASE),
+            &shingles(BASE),
+            simhash(other),
+            &shingles(other)
+        ));
+        assert!(jaccard(&shingles(BASE), &shingles(other)) < 0.1);
+    }
+}

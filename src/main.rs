@@ -1,0 +1,275 @@
+//! The `fixdex` binary: parse arguments, call the library, map the outcome
+//! to an exit code (0 found, 1 nothing found, 2 error).
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser};
+use fixdex::cli::{Cli, ColorChoice, Command, EvalArgs, IndexArgs, QueryArgs, ShowArgs, StatsArgs};
+use fixdex::indexer::{self, IndexOptions, Summary};
+use fixdex::output::{self, Style};
+use fixdex::search::{Answer, Engine, SearchOptions};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("fixdex: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    match &cli.command {
+        Command::Index(a) => cmd_index(cli, a),
+        Command::Query(a) => cmd_query(cli, a),
+        Command::Show(a) => cmd_show(cli, a),
+        Command::Stats(a) => cmd_stats(cli, a),
+        Command::Eval(a) => cmd_eval(cli, a),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "fixdex", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            std::io::stdout().write_all(&buf)?;
+            Ok(0)
+        }
+    }
+}
+
+fn color_on(cli: &Cli) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match cli.color {
+        ColorChoice::Never => false,
+        ColorChoice::Always => !no_color,
+        ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+    }
+}
+
+fn summary_line(s: &Summary) -> String {
+    let mut line = format!(
+        "indexed {} articles, {} sections ({} parsed, {} unchanged, {} removed, {} skipped) in {:.2}s",
+        s.articles,
+        s.sections,
+        s.parsed,
+        s.unchanged,
+        s.removed,
+        s.skipped.len(),
+        s.seconds
+    );
+    if let Some(r) = &s.rebuilt {
+        line = format!("rebuilt the index ({r}); {line}");
+    }
+    line
+}
+
+fn cmd_index(cli: &Cli, a: &IndexArgs) -> Result<u8> {
+    let corpus = a.corpus.clone().unwrap_or_else(|| cli.corpus.clone());
+    let opts = IndexOptions {
+        corpus,
+        index_dir: cli.index.clone(),
+        rebuild: a.rebuild,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+        wait: a.wait,
+    };
+    let s = indexer::run_index(&opts)?;
+    if a.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+    } else if !a.quiet {
+        let mut err = std::io::stderr().lock();
+        for sk in &s.skipped {
+            writeln!(err, "skipped {}: {}", sk.path, sk.reason)?;
+        }
+        for w in &s.warnings {
+            writeln!(err, "warning {}: {}", w.path, w.message)?;
+        }
+        writeln!(std::io::stdout(), "{}", summary_line(&s))?;
+    }
+    Ok(0)
+}
+
+/// Opens the index, re-indexing the corpus first when it is missing or stale.
+fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
+    let corpus_exists = cli.corpus.exists();
+    if !no_refresh && corpus_exists && indexer::needs_refresh(&cli.corpus, &cli.index)? {
+        let opts = IndexOptions {
+            corpus: cli.corpus.clone(),
+            index_dir: cli.index.clone(),
+            rebuild: false,
+            progress: std::io::stderr().is_terminal(),
+            wait: true,
+        };
+        let s = indexer::run_index(&opts)?;
+        if std::io::stderr().is_terminal() {
+            eprintln!("{}", summary_line(&s));
+        }
+    }
+    if !cli.index.join(fixdex::manifest::FILE_NAME).exists() && !corpus_exists {
+        anyhow::bail!(
+            "no index in {} and no corpus at {}; run `fixdex index CORPUS` first",
+            cli.index.display(),
+            cli.corpus.display()
+        );
+    }
+    let open = indexer::open_index(&cli.index)?;
+    let corpus = open.manifest.corpus.clone();
+    Engine::new(open, Some(&corpus))
+}
+
+fn search_options(a: &QueryArgs) -> SearchOptions {
+    SearchOptions {
+        limit: usize::from(a.limit),
+        tags: a.tags.clone(),
+        categories: a.categories.clone(),
+        all_sections: a.all_sections,
+        explain: a.explain,
+        min_confidence: a.min_confidence.clamp(0.0, 1.0),
+    }
+}
+
+fn cmd_query(cli: &Cli, a: &QueryArgs) -> Result<u8> {
+    let engine = open_engine(cli, a.no_refresh)?;
+    let opts = search_options(a);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if a.stdin {
+        let mut any = false;
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("cannot read standard input")?;
+            let answer = engine.search(&line, &opts)?;
+            any |= !answer.hits.is_empty();
+            serde_json::to_writer(&mut out, &answer)?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+        return Ok(if any { 0 } else { 1 });
+    }
+    let text = a.text.join(" ");
+    let answer = engine.search(&text, &opts)?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &answer)?;
+        writeln!(out)?;
+    } else if a.jsonl {
+        serde_json::to_writer(&mut out, &answer)?;
+        writeln!(out)?;
+    } else {
+        write_text(&mut out, cli, &engine, &answer)?;
+    }
+    out.flush()?;
+    Ok(if answer.hits.is_empty() { 1 } else { 0 })
+}
+
+fn write_text(out: &mut impl Write, cli: &Cli, engine: &Engine, answer: &Answer) -> Result<()> {
+    let width = terminal_size::terminal_size_of(std::io::stdout())
+        .map_or(100, |(w, _)| usize::from(w.0))
+        .clamp(40, 160);
+    let style = Style {
+        color: color_on(cli),
+        width,
+    };
+    let ranges = |line: &str| engine.match_ranges(line, &answer.highlight);
+    out.write_all(output::render_answer(answer, display_corpus(cli), style, &ranges).as_bytes())?;
+    Ok(())
+}
+
+/// The corpus path to show in `path:line` locations: as the user gave it.
+fn display_corpus(cli: &Cli) -> &Path {
+    &cli.corpus
+}
+
+fn cmd_show(cli: &Cli, a: &ShowArgs) -> Result<u8> {
+    let open = indexer::open_index(&cli.index)?;
+    let engine = Engine::new(open, None)?;
+    let Some(s) = engine.show(&a.id)? else {
+        eprintln!(
+            "fixdex: no section with id {:?}; ids come from `fixdex query --json`",
+            a.id
+        );
+        return Ok(1);
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", s.breadcrumb.join(" › "))?;
+        writeln!(out, "{}", output::location(display_corpus(cli), &s.path, s.line))?;
+        if !s.steps.is_empty() {
+            writeln!(out, "\nSteps")?;
+            for st in &s.steps {
+                writeln!(out, "  • {st}")?;
+            }
+        }
+        writeln!(out)?;
+        for l in s.text.lines() {
+            writeln!(out, "  {l}")?;
+        }
+    }
+    Ok(0)
+}
+
+fn cmd_stats(cli: &Cli, a: &StatsArgs) -> Result<u8> {
+    let open = indexer::open_index(&cli.index)?;
+    let stats = fixdex::indexer::stats(&open, &cli.index)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &stats)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "articles {}\nsections {}\nterms {}\nindex bytes {}\ncorpus bytes {}\nindexed at {}",
+            stats.articles,
+            stats.sections,
+            stats.terms,
+            stats.index_bytes,
+            stats.corpus_bytes,
+            stats.indexed_at
+        )?;
+    }
+    Ok(0)
+}
+
+fn cmd_eval(cli: &Cli, a: &EvalArgs) -> Result<u8> {
+    let text = std::fs::read_to_string(&a.queries)
+        .with_context(|| format!("cannot read queries file {}", a.queries.display()))?;
+    let cases = fixdex::eval::parse_cases(&text).with_context(|| format!("in {}", a.queries.display()))?;
+    let engine = open_engine(cli, a.no_refresh)?;
+    let report = fixdex::eval::evaluate(&engine, &cases)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(fixdex::eval::render(&report).as_bytes())?;
+    }
+    Ok(match a.min_success {
+        Some(min) if report.success_at_1 < min => 1,
+        _ => 0,
+    })
+}

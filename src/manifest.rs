@@ -1,0 +1,94 @@
+//! The manifest: what each corpus file looked like when it was indexed.
+//!
+//! It lives in the index directory as `fixdex.json`, is written after the
+//! tantivy commit it describes (atomically: temporary file, fsync, rename),
+//! and records the schema version so an index of another version is rebuilt
+//! instead of misread.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// File name of the manifest inside the index directory.
+pub const FILE_NAME: &str = "fixdex.json";
+
+/// State of one corpus file at its last indexing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// BLAKE3 of the file's bytes, hex.
+    pub hash: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u128,
+    /// Number of sections indexed from it (0 when skipped).
+    pub sections: usize,
+    /// Why it was skipped, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// Warnings found while indexing it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// The manifest of an index.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Schema version the index was built with.
+    pub schema_version: u32,
+    /// fixdex version that wrote it.
+    pub fixdex_version: String,
+    /// Absolute corpus root the index was built from.
+    pub corpus: PathBuf,
+    /// When the last indexing run committed, RFC 3339.
+    pub indexed_at: String,
+    /// Opstamp of the tantivy commit this manifest describes.
+    #[serde(default)]
+    pub opstamp: u64,
+    /// Files by corpus-relative path.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+impl Manifest {
+    /// Path of the manifest in an index directory.
+    pub fn path(index_dir: &Path) -> PathBuf {
+        index_dir.join(FILE_NAME)
+    }
+
+    /// Loads the manifest; `Ok(None)` when there is none.
+    pub fn load(index_dir: &Path) -> Result<Option<Manifest>> {
+        let path = Self::path(index_dir);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let m = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a fixdex manifest", path.display()))?;
+        Ok(Some(m))
+    }
+
+    /// Writes the manifest atomically.
+    pub fn save(&self, index_dir: &Path) -> Result<()> {
+        let path = Self::path(index_dir);
+        let tmp = index_dir.join(format!(".{FILE_NAME}.tmp"));
+        let mut f = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        serde_json::to_writer(&mut f, self)?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Number of indexed (not skipped) articles.
+    pub fn articles(&self) -> usize {
+        self.files.values().filter(|f| f.skipped.is_none()).count()
+    }
+
+    /// Total bytes of the corpus files.
+    pub fn corpus_bytes(&self) -> u64 {
+        self.files.values().map(|f| f.size).sum()
+    }
+}

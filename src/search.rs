@@ -1,0 +1,767 @@
+//! Answering a problem description: query analysis, the tantivy query,
+//! ranking, near-duplicate collapse and per-article grouping.
+//!
+//! Query pipeline:
+//! 1. the query is split into words with the indexer's tokenizer (so
+//!    contractions expand the same way), stop words are dropped unless
+//!    nothing else is left;
+//! 2. each word not in the index vocabulary is corrected to the nearest
+//!    vocabulary word (edit distance 1, 2 for words of 8+ letters), and a
+//!    `suggestion` records the corrected query;
+//! 3. each word becomes BM25 term clauses over heading, title, text and tags
+//!    with the field weights below; synonyms from the thesaurus add clauses
+//!    at a lower weight; adjacent word pairs add sloppy phrase clauses
+//!    (proximity);
+//! 4. the best candidates are re-ranked by how much of the query they cover,
+//!    near-duplicates are folded into `also_in`, and at most
+//!    [`PER_ARTICLE`] sections of one article are listed.
+
+use crate::analysis::{self, is_stop_word};
+use crate::dedup;
+use crate::indexer::OpenIndex;
+use crate::schema::{Fields, facet_key};
+use crate::sections::Section;
+use crate::synonyms::Thesaurus;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
+
+/// Field weights. The heading names the problem or the fix, so it counts
+/// most; the title is next but weaker than the heading because scraped sites
+/// re-title copied articles; body text is the baseline; tags are coarse.
+/// Tuned on the dev relevance set (see the README's eval section).
+pub const W_HEADING: f32 = 2.5;
+/// Title weight.
+pub const W_TITLE: f32 = 1.2;
+/// Body text weight.
+pub const W_TEXT: f32 = 1.0;
+/// Tags and categories weight.
+pub const W_TAGS: f32 = 0.3;
+/// Weight of a synonym relative to the user's own word.
+pub const W_SYNONYM: f32 = 0.4;
+/// Weight of a typo correction relative to an exact word.
+pub const W_FUZZY: f32 = 0.8;
+/// Weight of a sloppy-phrase (proximity) clause for an adjacent word pair.
+pub const W_PROXIMITY: f32 = 0.6;
+/// Slop of proximity clauses: the pair may be this many positions apart.
+pub const PROXIMITY_SLOP: u32 = 3;
+/// At most this many query words are used (longer input is cut).
+pub const MAX_QUERY_WORDS: usize = 32;
+/// At most this many words are typo-corrected per query.
+pub const MAX_CORRECTIONS: usize = 8;
+/// Candidates fetched from tantivy before re-ranking and collapse.
+pub const CANDIDATES: usize = 100;
+/// Sections of one article listed at most (unless `all_sections`).
+pub const PER_ARTICLE: usize = 2;
+
+/// Query options.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Hits to return (1–100).
+    pub limit: usize,
+    /// Only articles with one of these tags.
+    pub tags: Vec<String>,
+    /// Only articles with one of these categories.
+    pub categories: Vec<String>,
+    /// Lift the per-article cap.
+    pub all_sections: bool,
+    /// Attach score explanations.
+    pub explain: bool,
+    /// Drop hits below this confidence.
+    pub min_confidence: f32,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 5,
+            tags: Vec::new(),
+            categories: Vec::new(),
+            all_sections: false,
+            explain: false,
+            min_confidence: 0.0,
+        }
+    }
+}
+
+/// One ranked section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Ranking score (higher is better; comparable within one query only).
+    pub score: f32,
+    /// Section id.
+    pub id: String,
+    /// Corpus-relative path.
+    pub path: String,
+    /// Line of the heading.
+    pub line: usize,
+    /// Article title.
+    pub title: String,
+    /// Section heading.
+    pub heading: String,
+    /// Breadcrumb.
+    pub breadcrumb: Vec<String>,
+    /// Best matching passage of the text.
+    pub snippet: String,
+    /// Full section text.
+    pub text: String,
+    /// Actionable steps.
+    pub steps: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Categories.
+    pub categories: Vec<String>,
+    /// Share of the query's weight this section matches, in [0, 1]; see
+    /// [`Engine::search`].
+    pub confidence: f32,
+    /// Ids of near-duplicate sections folded into this hit.
+    pub also_in: Vec<String>,
+    /// Score explanation, with `--explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<serde_json::Value>,
+}
+
+/// The answer to one query (the `query --json` contract).
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The query as given.
+    pub query: String,
+    /// Sections matching any query word.
+    pub total: usize,
+    /// Time spent answering, in milliseconds.
+    pub took_ms: f64,
+    /// Ranked hits.
+    pub hits: Vec<Hit>,
+    /// The query with unknown words corrected, when any was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// Analysed terms that matched, for highlighting (not part of the JSON).
+    #[serde(skip)]
+    pub highlight: HashSet<String>,
+}
+
+/// A query word after analysis.
+#[derive(Debug, Clone)]
+struct Word {
+    surface: String,
+    from: usize,
+    to: usize,
+    stop: bool,
+}
+
+/// One weighted unit of the query: a user word with its alternatives.
+#[derive(Debug, Clone)]
+struct Concept {
+    /// (stem, relative weight) — the word itself at 1.0, corrections lower.
+    stems: Vec<(String, f32)>,
+    /// Stems of synonyms (weight [`W_SYNONYM`]).
+    synonyms: Vec<String>,
+    /// IDF-like importance.
+    weight: f32,
+}
+
+/// A ranked section on its way to becoming a [`Hit`].
+struct Candidate {
+    score: f32,
+    coverage: f32,
+    addr: DocAddress,
+    section: Section,
+    sim: u64,
+    shingles: Vec<u64>,
+    also_in: Vec<String>,
+}
+
+/// A searcher over one fixdex index.
+pub struct Engine {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    thesaurus: Thesaurus,
+    en: TextAnalyzer,
+    surface: TextAnalyzer,
+}
+
+impl Engine {
+    /// Wraps an open index; `corpus` locates an optional `synonyms.txt`.
+    pub fn new(open: OpenIndex, corpus: Option<&Path>) -> Result<Engine> {
+        let reader = open
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .context("cannot open the index for reading; run `fixdex index --rebuild`")?;
+        let thesaurus = match corpus {
+            Some(c) => Thesaurus::for_corpus(c),
+            None => Thesaurus::built_in(),
+        };
+        Ok(Engine {
+            index: open.index,
+            fields: open.fields,
+            reader,
+            thesaurus,
+            en: analysis::english(),
+            surface: analysis::surface(),
+        })
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The searcher of the last commit.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Looks a section up by id.
+    pub fn show(&self, id: &str) -> Result<Option<Section>> {
+        let searcher = self.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr)?;
+                Ok(self.fields.section(&doc))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn stem(&self, word: &str) -> Option<String> {
+        let mut en = self.en.clone();
+        analysis::tokens(&mut en, word).into_iter().next().map(|t| t.text)
+    }
+
+    fn words(&self, query: &str) -> Vec<Word> {
+        let mut an = self.surface.clone();
+        let mut out: Vec<Word> = Vec::new();
+        let mut last_pos = usize::MAX;
+        for t in analysis::tokens(&mut an, query) {
+            if t.position == last_pos {
+                continue; // joined hyphen compound: the parts are enough
+            }
+            last_pos = t.position;
+            out.push(Word {
+                stop: is_stop_word(&t.text),
+                surface: t.text,
+                from: t.offset_from,
+                to: t.offset_to,
+            });
+            if out.len() >= MAX_QUERY_WORDS * 2 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn doc_freq(&self, searcher: &Searcher, field: tantivy::schema::Field, text: &str) -> u64 {
+        searcher
+            .doc_freq(&Term::from_field_text(field, text))
+            .unwrap_or(0)
+    }
+
+    /// The most frequent vocabulary word within edit distance of `word`.
+    fn correct(&self, searcher: &Searcher, word: &str) -> Option<(String, u64)> {
+        let len = word.chars().count();
+        if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let distance = if len >= 8 { 2 } else { 1 };
+        let q = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, word), distance, true);
+        let automaton = q.automaton().ok()?;
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let Ok(inv) = seg.inverted_index(self.fields.words) else {
+                continue;
+            };
+            let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    *found.entry(k.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter(|(w, _)| w != word && !is_stop_word(w))
+            .map(|(w, df)| (levenshtein(word, &w), df, w))
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)))
+            .map(|(_, df, w)| (w, df))
+    }
+
+    /// Answers a query. A hit's `confidence` is the share of the query's
+    /// weight (each content word weighted by its rarity) that the section
+    /// matches: a word in the heading or title counts fully, in the body
+    /// 0.8, only through a synonym or a typo correction 0.5.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer> {
+        let start = Instant::now();
+        let searcher = self.searcher();
+        let num_docs = searcher.num_docs().max(1) as f32;
+        let words = self.words(query);
+        let mut content: Vec<usize> = (0..words.len()).filter(|&i| !words[i].stop).collect();
+        if content.is_empty() {
+            content = (0..words.len()).collect();
+        }
+        content.truncate(MAX_QUERY_WORDS);
+
+        // Build concepts, correcting unknown words.
+        let mut concepts: Vec<(usize, Concept)> = Vec::new();
+        let mut corrections: Vec<(usize, usize, String)> = Vec::new();
+        let mut seen_stems = HashSet::new();
+        for &i in &content {
+            let w = &words[i];
+            let Some(stem) = self.stem(&w.surface) else {
+                continue;
+            };
+            let surface_df = self.doc_freq(&searcher, self.fields.words, &w.surface);
+            let stem_df = self
+                .doc_freq(&searcher, self.fields.text, &stem)
+                .max(self.doc_freq(&searcher, self.fields.heading, &stem))
+                .max(self.doc_freq(&searcher, self.fields.title, &stem));
+            let mut stems = Vec::new();
+            let known = surface_df > 0 || stem_df > 0;
+            if known {
+                stems.push((stem.clone(), 1.0));
+            }
+            if corrections.len() < MAX_CORRECTIONS
+                && (!known || surface_df <= 2)
+                && let Some((fixed, df)) = self.correct(&searcher, &w.surface)
+            {
+                // A rare word is also matched as its far more common neighbour.
+                if (!known || df >= 20 * surface_df.max(1))
+                    && let Some(fs) = self.stem(&fixed)
+                {
+                    if !stems.iter().any(|(s, _)| *s == fs) {
+                        stems.push((fs, if known { W_FUZZY * 0.5 } else { W_FUZZY }));
+                    }
+                    if !known {
+                        corrections.push((w.from, w.to, fixed));
+                    }
+                }
+            }
+            if stems.is_empty() || !seen_stems.insert(stems[0].0.clone()) {
+                continue;
+            }
+            let df = stems
+                .iter()
+                .map(|(s, _)| self.doc_freq(&searcher, self.fields.text, s))
+                .max()
+                .unwrap_or(0) as f32;
+            let weight = (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln().max(0.05);
+            concepts.push((
+                i,
+                Concept {
+                    stems,
+                    synonyms: Vec::new(),
+                    weight,
+                },
+            ));
+        }
+
+        // Synonyms, matched on the surface words (phrases may span stop words).
+        let surface: Vec<String> = words.iter().map(|w| w.surface.clone()).collect();
+        let mut synonym_clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut at = 0;
+        while at < surface.len() {
+            match self.thesaurus.alternatives(&surface, at) {
+                Some((n, alts)) => {
+                    let own: Vec<String> = (at..at + n).filter_map(|k| self.stem(&surface[k])).collect();
+                    let mut alt_queries: Vec<Box<dyn Query>> = Vec::new();
+                    for alt in alts {
+                        let stems: Vec<String> = alt.iter().filter_map(|w| self.stem(w)).collect();
+                        if stems.is_empty() || stems == own {
+                            continue;
+                        }
+                        if stems.len() == 1 {
+                            if let Some((_, c)) = concepts.iter_mut().find(|(i, _)| *i >= at && *i < at + n)
+                                && !c.synonyms.contains(&stems[0])
+                            {
+                                c.synonyms.push(stems[0].clone());
+                            }
+                            alt_queries.push(self.term_clauses(&stems[0], 1.0));
+                        } else {
+                            alt_queries.push(self.phrase_clauses(&stems, 0, 1.0));
+                        }
+                    }
+                    if !alt_queries.is_empty() {
+                        let weight = concepts
+                            .iter()
+                            .find(|(i, _)| *i >= at && *i < at + n)
+                            .map_or(1.0, |(_, c)| c.weight);
+                        synonym_clauses.push(Box::new(BoostQuery::new(
+                            Box::new(DisjunctionMaxQuery::new(alt_queries)),
+                            W_SYNONYM * weight.min(4.0) / 2.0,
+                        )));
+                    }
+                    at += n;
+                }
+                None => at += 1,
+            }
+        }
+
+        let suggestion = (!corrections.is_empty()).then(|| {
+            let mut s = String::new();
+            let mut last = 0;
+            for (from, to, fixed) in &corrections {
+                s.push_str(&query[last..*from]);
+                s.push_str(fixed);
+                last = *to;
+            }
+            s.push_str(&query[last..]);
+            s.to_lowercase()
+        });
+
+        let mut highlight = HashSet::new();
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, c) in &concepts {
+            let alts: Vec<Box<dyn Query>> = c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
+            shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
+            for (s, _) in &c.stems {
+                highlight.insert(s.clone());
+            }
+        }
+        for q in synonym_clauses {
+            shoulds.push((Occur::Should, q));
+        }
+        for pair in concepts.windows(2) {
+            let (a, b) = (&pair[0].1.stems[0].0, &pair[1].1.stems[0].0);
+            if a != b {
+                shoulds.push((
+                    Occur::Should,
+                    self.phrase_clauses(&[a.clone(), b.clone()], PROXIMITY_SLOP, W_PROXIMITY),
+                ));
+            }
+        }
+        if shoulds.is_empty() {
+            return Ok(Answer {
+                query: query.to_string(),
+                total: 0,
+                took_ms: start.elapsed().as_secs_f64() * 1000.0,
+                hits: Vec::new(),
+                suggestion,
+                highlight,
+            });
+        }
+        let mut musts: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(shoulds)))];
+        for (prefix, values) in [("t:", &opts.tags), ("c:", &opts.categories)] {
+            if !values.is_empty() {
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.facet, &format!("{prefix}{}", facet_key(v))),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                musts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        let query_obj = BooleanQuery::new(musts);
+        let (total, top) = searcher.search(
+            &query_obj,
+            &(Count, TopDocs::with_limit(CANDIDATES).order_by_score()),
+        )?;
+
+        // Re-rank the candidates by query coverage, then collapse.
+        let total_weight: f32 = concepts.iter().map(|(_, c)| c.weight).sum::<f32>().max(1e-6);
+        let mut scored: Vec<(f32, f32, DocAddress, Section)> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(section) = self.fields.section(&doc) else {
+                continue;
+            };
+            let coverage = self.coverage(&section, &concepts, total_weight);
+            let final_score = score * (0.35 + 0.65 * coverage * coverage);
+            scored.push((final_score, coverage, addr, section));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+
+        let mut kept: Vec<Candidate> = Vec::new();
+        let mut per_article: HashMap<u64, usize> = HashMap::new();
+        // Sections held back by the per-article cap; they fill the list when
+        // no other article has enough hits.
+        let mut deferred: Vec<Candidate> = Vec::new();
+        for (score, coverage, addr, section) in scored {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let ff = seg.fast_fields();
+            let sim = ff
+                .u64("simhash")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id))
+                .unwrap_or(0);
+            let art = ff
+                .u64("article")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id))
+                .unwrap_or(0);
+            let shingles = dedup::shingles(&section.text);
+            if let Some(c) = kept
+                .iter_mut()
+                .chain(deferred.iter_mut())
+                .find(|c| dedup::near_texts(c.sim, &c.shingles, sim, &shingles))
+            {
+                if c.also_in.len() < 50 {
+                    c.also_in.push(section.id);
+                }
+                continue;
+            }
+            if kept.len() >= opts.limit || coverage < opts.min_confidence {
+                continue; // still scanning for copies of the kept hits
+            }
+            let cand = Candidate {
+                score,
+                coverage,
+                addr,
+                section,
+                sim,
+                shingles,
+                also_in: Vec::new(),
+            };
+            let n = per_article.entry(art).or_default();
+            if !opts.all_sections && *n >= PER_ARTICLE {
+                deferred.push(cand);
+                continue;
+            }
+            *n += 1;
+            kept.push(cand);
+        }
+        let room = opts.limit.saturating_sub(kept.len());
+        kept.extend(deferred.into_iter().take(room));
+        let hits: Vec<Hit> = kept
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| self.make_hit(&searcher, &query_obj, opts, &highlight, i + 1, c))
+            .collect();
+        Ok(Answer {
+            query: query.to_string(),
+            total,
+            took_ms: start.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            suggestion,
+            highlight,
+        })
+    }
+
+    fn make_hit(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        opts: &SearchOptions,
+        highlight: &HashSet<String>,
+        rank: usize,
+        c: Candidate,
+    ) -> Hit {
+        let Candidate {
+            score,
+            coverage,
+            addr,
+            section,
+            also_in,
+            ..
+        } = c;
+        let explain = if opts.explain {
+            query
+                .explain(searcher, addr)
+                .ok()
+                .and_then(|e| serde_json::to_value(&e).ok())
+        } else {
+            None
+        };
+        Hit {
+            rank,
+            score,
+            snippet: self.snippet(&section.text, highlight),
+            id: section.id,
+            path: section.path,
+            line: section.line,
+            title: section.title,
+            heading: section.heading,
+            breadcrumb: section.breadcrumb,
+            text: section.text,
+            steps: section.steps,
+            tags: section.tags,
+            categories: section.categories,
+            confidence: (coverage * 100.0).round() / 100.0,
+            also_in,
+            explain,
+        }
+    }
+
+    /// BM25 term clauses for one stem over the weighted fields.
+    fn term_clauses(&self, stem: &str, weight: f32) -> Box<dyn Query> {
+        let f = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn Query>)> = [
+            (f.heading, W_HEADING),
+            (f.title, W_TITLE),
+            (f.text, W_TEXT),
+            (f.tags, W_TAGS),
+        ]
+        .into_iter()
+        .map(|(field, w)| {
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+                w * weight,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Sloppy phrase clauses for stems over heading and text.
+    fn phrase_clauses(&self, stems: &[String], slop: u32, weight: f32) -> Box<dyn Query> {
+        let f = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn Query>)> = [(f.heading, W_HEADING), (f.text, W_TEXT)]
+            .into_iter()
+            .map(|(field, w)| {
+                let terms: Vec<(usize, Term)> = stems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                    .collect();
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
+                    w * weight,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn coverage(&self, s: &Section, concepts: &[(usize, Concept)], total_weight: f32) -> f32 {
+        let mut en = self.en.clone();
+        let head: HashSet<String> = analysis::tokens(&mut en, &s.heading)
+            .into_iter()
+            .chain(analysis::tokens(&mut en, &s.title))
+            .map(|t| t.text)
+            .collect();
+        let body: HashSet<String> = analysis::tokens(&mut en, &s.text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        let mut got = 0.0;
+        for (_, c) in concepts {
+            let mut m: f32 = 0.0;
+            for (stem, w) in &c.stems {
+                let exact = *w >= 1.0;
+                if head.contains(stem) {
+                    m = m.max(if exact { 1.0 } else { 0.5 });
+                } else if body.contains(stem) {
+                    m = m.max(if exact { 0.8 } else { 0.5 });
+                }
+            }
+            if m == 0.0 && c.synonyms.iter().any(|s| head.contains(s) || body.contains(s)) {
+                m = 0.5;
+            }
+            got += c.weight * m;
+        }
+        (got / total_weight).clamp(0.0, 1.0)
+    }
+
+    /// Byte ranges of the words of `text` whose stems are in `stems`.
+    pub fn match_ranges(&self, text: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
+        let mut en = self.en.clone();
+        let mut out: Vec<(usize, usize)> = analysis::tokens(&mut en, text)
+            .into_iter()
+            .filter(|t| stems.contains(&t.text))
+            .map(|t| (t.offset_from, t.offset_to))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// The line of `text` with the most matched words, cut to about 240 characters.
+    fn snippet(&self, text: &str, stems: &HashSet<String>) -> String {
+        let mut best = ("", 0usize);
+        for line in text.lines() {
+            let n = self.match_ranges(line, stems).len();
+            if n > best.1 || best.0.is_empty() {
+                best = (line, n);
+            }
+        }
+        let line = best.0.trim();
+        let first = self.match_ranges(line, stems).first().map_or(0, |r| r.0);
+        cut_around(line, first, 240)
+    }
+}
+
+/// About `max` characters of `line` around byte `at`, with ellipses.
+fn cut_around(line: &str, at: usize, max: usize) -> String {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    if chars.len() <= max {
+        return line.to_string();
+    }
+    let center = chars.iter().position(|(i, _)| *i >= at).unwrap_or(0);
+    let start = center.saturating_sub(max / 3);
+    let end = (start + max).min(chars.len());
+    let start = end.saturating_sub(max);
+    let mut s: String = chars[start..end].iter().map(|(_, c)| c).collect();
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if end < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Edit distance between two short words.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("delivred", "delivered"), 1);
+        assert_eq!(levenshtein("imesage", "imessage"), 1);
+        assert_eq!(levenshtein("abc", "abc"), 0);
+    }
+
+    #[test]
+    fn cut_keeps_the_match_visible() {
+        let line = format!("{} needle {}", "a ".repeat(300), "b ".repeat(300));
+        let at = line.find("needle").unwrap();
+        let s = cut_around(&line, at, 100);
+        assert!(s.contains("needle") && s.starts_with('…') && s.ends_with('…'));
+    }
+}

@@ -1,0 +1,452 @@
+//! Cleaned blocks → section documents with breadcrumbs, anchors and steps.
+//!
+//! A section starts at a level 1–3 heading (Markdown `#`–`###` or HTML
+//! `<h1>`–`<h3>`); deeper headings stay inside their parent as a text line.
+//! Text before the first heading is the lead section, named after the title.
+//! A heading with no text of its own is not a document but stays in the
+//! breadcrumb of what follows.
+
+use crate::markup::{Block, TextKind, strip_marker};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// One section of one article: the unit fixdex indexes and answers with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// `<path>#<anchor>`, stable across re-indexing.
+    pub id: String,
+    /// File path relative to the corpus root, `/`-separated.
+    pub path: String,
+    /// 1-based line of the heading (or of the lead text) in the source file.
+    pub line: usize,
+    /// Article title.
+    pub title: String,
+    /// Section heading as plain text (the title for the lead section).
+    pub heading: String,
+    /// `[title, h2, h3]` down to this section, title duplicates dropped.
+    pub breadcrumb: Vec<String>,
+    /// Slug of the heading, unique within the article.
+    pub anchor: String,
+    /// Cleaned plain text, one paragraph or list item per line.
+    pub text: String,
+    /// Actionable steps: UI paths and ordered-list items.
+    pub steps: Vec<String>,
+    /// Front-matter tags.
+    pub tags: Vec<String>,
+    /// Front-matter categories.
+    pub categories: Vec<String>,
+    /// Front-matter `date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Front-matter `updated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// Front-matter `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Heading level (1–3), 0 for the lead section.
+    pub level: u8,
+}
+
+/// Article-wide facts every section carries.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInfo {
+    /// Corpus-relative path.
+    pub path: String,
+    /// Resolved title.
+    pub title: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Categories.
+    pub categories: Vec<String>,
+    /// Date.
+    pub date: Option<String>,
+    /// Updated.
+    pub updated: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Cap on the steps kept per section.
+const MAX_STEPS: usize = 20;
+
+/// Splits cleaned blocks into sections.
+pub fn split_sections(info: &ArticleInfo, blocks: &[Block]) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mut anchors = HashSet::new();
+    // Open headings by level 1..=3.
+    let mut stack: [Option<String>; 3] = [None, None, None];
+    let mut current = Pending {
+        heading: info.title.clone(),
+        line: 0,
+        level: 0,
+        crumbs: Vec::new(),
+        lines: Vec::new(),
+        numbered: Vec::new(),
+    };
+    for block in blocks {
+        match block {
+            Block::Heading { level, text, line } if *level <= 3 && is_real_heading(text) => {
+                current.emit(info, &mut anchors, &mut out);
+                let idx = usize::from(*level - 1);
+                stack[idx] = Some(text.clone());
+                for deeper in stack.iter_mut().skip(idx + 1) {
+                    *deeper = None;
+                }
+                current = Pending {
+                    heading: text.clone(),
+                    line: *line,
+                    level: *level,
+                    crumbs: stack.iter().flatten().cloned().collect(),
+                    lines: Vec::new(),
+                    numbered: Vec::new(),
+                };
+            }
+            Block::Heading { text, line, .. } => {
+                if current.line == 0 {
+                    current.line = *line;
+                }
+                current.lines.push(text.clone());
+            }
+            Block::Text { text, kind } => {
+                if *kind == TextKind::Numbered {
+                    current.numbered.push(strip_marker(text).to_string());
+                }
+                current.lines.push(text.clone());
+            }
+        }
+    }
+    current.emit(info, &mut anchors, &mut out);
+    out
+}
+
+/// A heading worth splitting at: has letters, and is not formula debris.
+fn is_real_heading(text: &str) -> bool {
+    let visible: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let letters = visible.iter().filter(|c| c.is_alphabetic()).count();
+    letters >= 1 && letters * 2 >= visible.len() && !text.contains('\\')
+}
+
+struct Pending {
+    heading: String,
+    line: usize,
+    level: u8,
+    crumbs: Vec<String>,
+    lines: Vec<String>,
+    numbered: Vec<String>,
+}
+
+impl Pending {
+    fn emit(&mut self, info: &ArticleInfo, anchors: &mut HashSet<String>, out: &mut Vec<Section>) {
+        if self.lines.is_empty() {
+            return;
+        }
+        let text = self.lines.join("\n");
+        let mut breadcrumb = vec![info.title.clone()];
+        let title_key = fold(&info.title);
+        for c in &self.crumbs {
+            if fold(c) != title_key && breadcrumb.last() != Some(c) {
+                breadcrumb.push(c.clone());
+            }
+        }
+        let base = match slug(&self.heading) {
+            s if s.is_empty() => "section".to_string(),
+            s => s,
+        };
+        let mut anchor = base.clone();
+        let mut n = 1;
+        while !anchors.insert(anchor.clone()) {
+            anchor = format!("{base}-{n}");
+            n += 1;
+        }
+        let mut steps = ui_paths(&text);
+        for item in self.numbered.drain(..) {
+            if steps.len() >= MAX_STEPS {
+                break;
+            }
+            if !item.is_empty() && !steps.contains(&item) {
+                steps.push(truncate_chars(&item, 240));
+            }
+        }
+        steps.truncate(MAX_STEPS);
+        out.push(Section {
+            id: format!("{}#{}", info.path, anchor),
+            path: info.path.clone(),
+            line: self.line.max(1),
+            title: info.title.clone(),
+            heading: self.heading.clone(),
+            breadcrumb,
+            anchor,
+            text,
+            steps,
+            tags: info.tags.clone(),
+            categories: info.categories.clone(),
+            date: info.date.clone(),
+            updated: info.updated.clone(),
+            description: info.description.clone(),
+            level: self.level,
+        });
+        self.lines.clear();
+    }
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Lower-cased alphanumerics only: compares headings and titles loosely.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// URL-style slug: lower-case words joined by `-`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for word in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+        if out.len() > 80 {
+            break;
+        }
+    }
+    out
+}
+
+/// Finds UI paths such as `Settings > Messages > Send as SMS` in text.
+pub fn ui_paths(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let line = strip_marker(line);
+        let parts: Vec<&str> = line.split(" > ").collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let mut i = 0;
+        while i + 1 < parts.len() {
+            // Start of a path: the capitalised words at the end of parts[i].
+            let Some(first) = trailing_name(parts[i]) else {
+                i += 1;
+                continue;
+            };
+            let mut segs = vec![first];
+            let mut j = i + 1;
+            while j < parts.len() {
+                let last = j + 1 == parts.len();
+                let seg = if last {
+                    leading_name(parts[j])
+                } else {
+                    whole_name(parts[j]).or_else(|| leading_name(parts[j]))
+                };
+                let Some(seg) = seg else { break };
+                let complete = whole_name(parts[j]).is_some();
+                segs.push(seg);
+                j += 1;
+                if !complete {
+                    break;
+                }
+            }
+            if segs.len() >= 2 && segs.iter().all(|s| s.chars().any(char::is_alphabetic)) {
+                let path = segs.join(" > ");
+                if !found.contains(&path) {
+                    found.push(path);
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+    found
+}
+
+fn is_name_word(w: &str, first: bool) -> bool {
+    let starts_upper = w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    starts_upper
+        || (!first
+            && matches!(
+                w,
+                "&" | "and" | "as" | "of" | "for" | "to" | "on" | "in" | "&amp;"
+            ))
+}
+
+/// The capitalised words at the end of `s`: `go to Settings` → `Settings`.
+fn trailing_name(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut start = words.len();
+    while start > 0 && words.len() - start < 5 {
+        let w = words[start - 1].trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '(' | '*'));
+        if w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    // A capitalised run that starts the sentence usually begins with the
+    // imperative verb: `Open Settings > …`, `Review Settings > …`.
+    if start == 0 && words.len() >= 2 {
+        start = 1;
+    }
+    (start < words.len()).then(|| clean_seg(&words[start..].join(" ")))
+}
+
+/// The name at the start of `s`, up to punctuation or a lower-case word run.
+fn leading_name(s: &str) -> Option<String> {
+    let cut = s
+        .find([',', '.', ';', ':', '(', '—', '–', '"', '“', '”', '!', '?'])
+        .unwrap_or(s.len());
+    let words: Vec<&str> = s[..cut].split_whitespace().collect();
+    let mut end = 0;
+    while end < words.len() && end < 6 && is_name_word(words[end], end == 0) {
+        end += 1;
+    }
+    // Do not end on a connector word.
+    while end > 1 && !is_name_word(words[end - 1], true) {
+        end -= 1;
+    }
+    (end > 0).then(|| clean_seg(&words[..end].join(" ")))
+}
+
+/// `s` itself when the whole of it is a short name.
+fn whole_name(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    (!words.is_empty() && words.len() <= 6 && words.iter().enumerate().all(|(i, w)| is_name_word(w, i == 0)))
+        .then(|| clean_seg(s))
+}
+
+fn clean_seg(s: &str) -> String {
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '"' | '“' | '”' | '\''))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> ArticleInfo {
+        ArticleInfo {
+            path: "a.md".into(),
+            title: "My Title".into(),
+            ..Default::default()
+        }
+    }
+
+    fn h(level: u8, text: &str, line: usize) -> Block {
+        Block::Heading {
+            level,
+            text: text.into(),
+            line,
+        }
+    }
+
+    fn t(text: &str) -> Block {
+        Block::Text {
+            text: text.into(),
+            kind: TextKind::Paragraph,
+        }
+    }
+
+    #[test]
+    fn lead_title_duplicate_and_empty_parents() {
+        let blocks = vec![
+            t("lead text"),
+            h(2, "My Title", 3),
+            t("intro"),
+            h(2, "Fixes", 7),
+            h(3, "Restart", 9),
+            t("restart it"),
+            h(4, "Deeper", 11),
+            t("deeper text"),
+            h(3, "Restart", 14),
+            t("again"),
+        ];
+        let s = split_sections(&info(), &blocks);
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| {
+                (
+                    s.heading.as_str(),
+                    s.line,
+                    s.breadcrumb.join(" › "),
+                    s.anchor.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("My Title", 1, "My Title".to_string(), "my-title"),
+                ("My Title", 3, "My Title".to_string(), "my-title-1"),
+                ("Restart", 9, "My Title › Fixes › Restart".to_string(), "restart"),
+                (
+                    "Restart",
+                    14,
+                    "My Title › Fixes › Restart".to_string(),
+                    "restart-1"
+                ),
+            ]
+        );
+        assert_eq!(s[2].text, "restart it\nDeeper\ndeeper text");
+        assert_eq!(s[2].id, "a.md#restart");
+    }
+
+    #[test]
+    fn formula_and_symbol_headings_do_not_split() {
+        let blocks = vec![
+            h(2, "Real", 1),
+            t("x"),
+            h(2, r"\[A = \Pi r^2\]", 3),
+            t("y"),
+            h(2, "--- ", 5),
+            t("z"),
+        ];
+        let s = split_sections(&info(), &blocks);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].text, "x\n\\[A = \\Pi r^2\\]\ny\n--- \nz");
+    }
+
+    #[test]
+    fn ui_paths_are_found() {
+        let text = "Go to Settings > Messages > Send as SMS to enable this.\nby going to Settings > General > Reset > Reset All Settings —careful\nReview Settings > Cellular (or Mobile Data) now.\nGo to Settings > Messages > Send & Receive and tap your ID.\n2 > 1 is true";
+        assert_eq!(
+            ui_paths(text),
+            vec![
+                "Settings > Messages > Send as SMS",
+                "Settings > General > Reset > Reset All Settings",
+                "Settings > Cellular",
+                "Settings > Messages > Send & Receive",
+            ]
+        );
+    }
+
+    #[test]
+    fn ordered_items_become_steps() {
+        let blocks = vec![
+            h(2, "How", 1),
+            Block::Text {
+                text: "1. Open the app.".into(),
+                kind: TextKind::Numbered,
+            },
+            Block::Text {
+                text: "2. Tap Reset.".into(),
+                kind: TextKind::Numbered,
+            },
+        ];
+        let s = split_sections(&info(), &blocks);
+        assert_eq!(s[0].steps, vec!["Open the app.", "Tap Reset."]);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("Why Does iMessage Say \"Delivered\"?"),
+            "why-does-imessage-say-delivered"
+        );
+        assert_eq!(slug("???"), "");
+    }
+}

@@ -1,0 +1,134 @@
+//! Finding the articles of a corpus: `.md`, `.markdown` and `.txt` files,
+//! recursively, skipping hidden entries and the index directory itself.
+
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+/// One article file found in the corpus.
+#[derive(Debug, Clone)]
+pub struct CorpusFile {
+    /// Path relative to the corpus root, `/`-separated.
+    pub rel: String,
+    /// Path to open.
+    pub abs: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u128,
+}
+
+/// Result of walking a corpus.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Article files, sorted by relative path.
+    pub files: Vec<CorpusFile>,
+    /// Entries that could not be visited (symlink loops, permissions), with reasons.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Whether a file name has an article extension.
+pub fn is_article_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".txt")
+}
+
+/// Walks `corpus` (a directory, or a single file) for article files.
+pub fn corpus_files(corpus: &Path, index_dir: &Path) -> Result<Walked> {
+    let mut out = Walked::default();
+    let index_canon = std::fs::canonicalize(index_dir).ok();
+    let meta = std::fs::metadata(corpus)
+        .map_err(|e| anyhow::anyhow!("cannot read corpus {}: {e}", corpus.display()))?;
+    if meta.is_file() {
+        let name = corpus
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        out.files.push(CorpusFile {
+            rel: name,
+            abs: corpus.to_path_buf(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
+        return Ok(out);
+    }
+    let walker = walkdir::WalkDir::new(corpus)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                return false;
+            }
+            if e.file_type().is_dir() {
+                if let (Some(idx), Ok(c)) = (&index_canon, std::fs::canonicalize(e.path()))
+                    && &c == idx
+                {
+                    return false;
+                }
+                // Any directory holding a fixdex index is not corpus.
+                if e.path().join(crate::manifest::FILE_NAME).exists() {
+                    return false;
+                }
+            }
+            true
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| rel_path(corpus, p))
+                    .unwrap_or_else(|| corpus.display().to_string());
+                let reason = if e.loop_ancestor().is_some() {
+                    "symbolic link loop; not followed".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error().map_or_else(|| e.to_string(), |i| i.to_string())
+                    )
+                };
+                out.errors.push((path, reason));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !is_article_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors
+                    .push((rel_path(corpus, entry.path()), format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        out.files.push(CorpusFile {
+            rel: rel_path(corpus, entry.path()),
+            abs: entry.path().to_path_buf(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
+    }
+    Ok(out)
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn rel_path(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
