@@ -336,6 +336,8 @@ struct Walker {
     lists: Vec<Option<u32>>,
     /// Inside an ad region opened by a comment.
     in_ad: bool,
+    /// After a linked minor heading: drop text until the next heading.
+    teaser: bool,
     /// Index in `blocks` of a short `Label:` line that may introduce a link farm.
     pending_label: Option<usize>,
 }
@@ -375,6 +377,14 @@ impl Walker {
                                 {
                                     self.blocks.pop();
                                 }
+                                skip = Some(node.id());
+                                continue;
+                            }
+                            if matches!(name, "h4" | "h5" | "h6") && is_link_farm(node) {
+                                // A teaser card for another page: a linked
+                                // minor heading and its blurb.
+                                self.flush();
+                                self.teaser = true;
                                 skip = Some(node.id());
                                 continue;
                             }
@@ -480,6 +490,7 @@ impl Walker {
         let kind = self.kind.take().unwrap_or(TextKind::Paragraph);
         let text = tidy(&raw);
         if let Some((level, line)) = self.heading.take() {
+            self.teaser = false;
             if !text.is_empty() {
                 self.pending_label = None;
                 self.blocks.push(Block::Heading { level, text, line });
@@ -487,7 +498,7 @@ impl Walker {
             return;
         }
         let bare = strip_marker(&text);
-        if bare.is_empty() || is_ui_leftover(bare) || is_image_credit(bare) {
+        if self.teaser || bare.is_empty() || is_ui_leftover(bare) || is_image_credit(bare) {
             return;
         }
         let words = bare.split_whitespace().count();
@@ -533,11 +544,29 @@ fn tidy(raw: &str) -> String {
             && let Some(&n) = chars.peek()
             && matches!(n, ',' | '.' | ';' | '!' | '?' | ')')
         {
-            // "Receipts ," → "Receipts,"; keep " ..." and " .NET".
+            // "Receipts ," → "Receipts,"; "Messages .iMessage" →
+            // "Messages. iMessage"; keep " ..." and " .NET".
             let mut ahead = chars.clone();
             ahead.next();
             let after = ahead.peek().copied();
             if after.is_none_or(|a| a == ' ') {
+                continue;
+            }
+            let swap = match n {
+                '.' => {
+                    let second = ahead.clone().nth(1);
+                    out.ends_with(char::is_alphanumeric)
+                        && (after.is_some_and(char::is_lowercase)
+                            || (after.is_some_and(char::is_uppercase)
+                                && second.is_some_and(char::is_lowercase)))
+                }
+                ')' => false,
+                _ => after.is_some_and(char::is_alphabetic),
+            };
+            if swap {
+                out.push(n);
+                out.push(' ');
+                chars.next();
                 continue;
             }
         }
@@ -641,6 +670,13 @@ mod tests {
             texts(&clean_body(body, 1)),
             vec!["Go to Settings > Messages > Send as SMS, then How it works."]
         );
+        assert_eq!(
+            texts(&clean_body(
+                "Open **Settings** .[Turn it on](https://x) ,then use .NET here.\n",
+                1
+            )),
+            vec!["Open Settings. Turn it on, then use .NET here."]
+        );
     }
 
     #[test]
@@ -658,6 +694,15 @@ mod tests {
                     kind: TextKind::Numbered
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn linked_minor_headings_are_teasers_and_dropped_with_their_blurb() {
+        let body = "## Related\n\n##### [Other page](https://o)\n\nBlurb about it.\n\n## Real\n\nKept.\n";
+        assert_eq!(
+            texts(&clean_body(body, 1)),
+            vec!["H2@1 Related", "H2@7 Real", "Kept."]
         );
     }
 

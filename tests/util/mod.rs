@@ -1,0 +1,82 @@
+//! Helpers for driving the built `fixdex` binary in a scratch directory.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture path under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// The shipped corpus.
+pub fn shipped_corpus() -> PathBuf {
+    root().join("corpus")
+}
+
+/// A `fixdex` command with a clean environment.
+pub fn fixdex(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fixdex"));
+    c.current_dir(cwd)
+        .env_remove("FIXDEX_INDEX")
+        .env_remove("FIXDEX_CORPUS")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs and returns the output.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("fixdex runs")
+}
+
+/// Exit code, panicking on signals.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A scratch directory with a copy of the mini corpus as `corpus/`.
+pub fn mini_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mini"), &dir.path().join("corpus"));
+    dir
+}
+
+/// Asserts no panic or Rust debug output reached stderr.
+pub fn assert_no_panic(o: &Output) {
+    let e = stderr(o);
+    assert!(
+        !e.contains("panicked") && !e.contains("RUST_BACKTRACE"),
+        "panic: {e}"
+    );
+}
