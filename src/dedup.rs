@@ -62,17 +62,18 @@ pub fn maybe_near(a: u64, b: u64) -> bool {
 
 /// Sorted, de-duplicated hashes of the word 3-shingles of a text.
 pub fn shingles(text: &str) -> Vec<u64> {
-    let words: Vec<String> = text
+    // Word hashes without allocating a string per word.
+    let words: Vec<u64> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(word_hash)
         .collect();
     let mut out: Vec<u64> = if words.len() < 3 {
-        words.iter().map(|w| fnv1a(w.as_bytes(), 0)).collect()
+        words
     } else {
         words
             .windows(3)
-            .map(|w| fnv1a(w[2].as_bytes(), fnv1a(w[1].as_bytes(), fnv1a(w[0].as_bytes(), 0))))
+            .map(|w| mix(w[0].rotate_left(21) ^ w[1].rotate_left(42) ^ w[2]))
             .collect()
     };
     out.sort_unstable();
@@ -104,6 +105,23 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f32 {
 /// [`CANDIDATE_DISTANCE`] bits and shingle Jaccard at least [`MIN_JACCARD`].
 pub fn near_texts(sim_a: u64, sh_a: &[u64], sim_b: u64, sh_b: &[u64]) -> bool {
     sim_a == sim_b || (maybe_near(sim_a, sim_b) && jaccard(sh_a, sh_b) >= MIN_JACCARD)
+}
+
+/// FNV-1a of a word's lower-cased characters.
+fn word_hash(w: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for c in w.chars().flat_map(char::to_lowercase) {
+        h ^= u64::from(u32::from(c));
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
 }
 
 /// A 64-bit hash of a string (stable across runs and platforms).

@@ -28,12 +28,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
 
 /// Field weights. The heading names the problem or the fix, so it counts
 /// most; the title is next but weaker than the heading because scraped sites
@@ -60,6 +61,8 @@ pub const MAX_QUERY_WORDS: usize = 32;
 pub const MAX_CORRECTIONS: usize = 8;
 /// Candidates fetched from tantivy before re-ranking and collapse.
 pub const CANDIDATES: usize = 100;
+/// Near-duplicate ids listed per hit at most.
+pub const MAX_ALSO_IN: usize = 20;
 /// Sections of one article listed at most (unless `all_sections`).
 pub const PER_ARTICLE: usize = 2;
 
@@ -171,6 +174,12 @@ struct Concept {
     weight: f32,
 }
 
+/// Fast-field columns of one segment.
+struct SegmentColumns {
+    sim: Option<Column<u64>>,
+    article: Option<Column<u64>>,
+}
+
 /// A ranked section on its way to becoming a [`Hit`].
 struct Candidate {
     score: f32,
@@ -179,7 +188,13 @@ struct Candidate {
     section: Section,
     sim: u64,
     shingles: Vec<u64>,
-    also_in: Vec<String>,
+    also_in: Vec<Copy>,
+}
+
+/// A near-duplicate folded into a hit: its id, or where to read it.
+enum Copy {
+    Id(String),
+    At(DocAddress),
 }
 
 /// A searcher over one fixdex index.
@@ -199,6 +214,7 @@ impl Engine {
             .index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(256)
             .try_into()
             .context("cannot open the index for reading; run `fixdex index --rebuild`")?;
         let thesaurus = match corpus {
@@ -484,50 +500,88 @@ impl Engine {
 
         // Re-rank the candidates by query coverage, then collapse.
         let total_weight: f32 = concepts.iter().map(|(_, c)| c.weight).sum::<f32>().max(1e-6);
-        let mut scored: Vec<(f32, f32, DocAddress, Section)> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let Some(section) = self.fields.section(&doc) else {
-                continue;
-            };
-            let coverage = self.coverage(&section, &concepts, total_weight);
-            let final_score = score * (0.35 + 0.65 * coverage * coverage);
-            scored.push((final_score, coverage, addr, section));
-        }
+        let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let coverages = self.coverage(&searcher, &addrs, &concepts, total_weight)?;
+        let mut scored: Vec<(f32, f32, DocAddress)> = top
+            .iter()
+            .zip(&coverages)
+            .map(|((score, addr), cov)| (score * (0.35 + 0.65 * cov * cov), *cov, *addr))
+            .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
+        let mut columns: HashMap<u32, SegmentColumns> = HashMap::new();
         let mut kept: Vec<Candidate> = Vec::new();
         let mut per_article: HashMap<u64, usize> = HashMap::new();
         // Sections held back by the per-article cap; they fill the list when
         // no other article has enough hits.
         let mut deferred: Vec<Candidate> = Vec::new();
-        for (score, coverage, addr, section) in scored {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let ff = seg.fast_fields();
-            let sim = ff
-                .u64("simhash")
-                .ok()
+        for (score, coverage, addr) in scored {
+            let cols = columns.entry(addr.segment_ord).or_insert_with(|| {
+                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                SegmentColumns {
+                    sim: ff.u64("simhash").ok(),
+                    article: ff.u64("article").ok(),
+                }
+            });
+            let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
+            let art = cols
+                .article
+                .as_ref()
                 .and_then(|c| c.first(addr.doc_id))
                 .unwrap_or(0);
-            let art = ff
-                .u64("article")
-                .ok()
-                .and_then(|c| c.first(addr.doc_id))
-                .unwrap_or(0);
-            let shingles = dedup::shingles(&section.text);
-            if let Some(c) = kept
-                .iter_mut()
-                .chain(deferred.iter_mut())
-                .find(|c| dedup::near_texts(c.sim, &c.shingles, sim, &shingles))
-            {
-                if c.also_in.len() < 50 {
-                    c.also_in.push(section.id);
+            let full = kept.len() >= opts.limit;
+            let mut section: Option<Section> = None;
+            let mut shingles: Option<Vec<u64>> = None;
+            let mut dup_of = None;
+            for (i, c) in kept.iter().chain(deferred.iter()).enumerate() {
+                if c.sim == sim {
+                    // Same text (the usual re-published copy): no need to read it.
+                    dup_of = Some(i);
+                    break;
+                }
+                if !dedup::maybe_near(c.sim, sim) {
+                    continue;
+                }
+                if section.is_none() {
+                    section = self.load(&searcher, addr)?;
+                }
+                let Some(sec) = &section else { break };
+                let sh = shingles.get_or_insert_with(|| dedup::shingles(&sec.text));
+                if dedup::near_texts(c.sim, &c.shingles, sim, sh) {
+                    dup_of = Some(i);
+                    break;
+                }
+            }
+            if let Some(i) = dup_of {
+                let c = if i < kept.len() {
+                    &mut kept[i]
+                } else {
+                    &mut deferred[i - kept.len()]
+                };
+                if c.also_in.len() < MAX_ALSO_IN {
+                    c.also_in.push(match section {
+                        Some(s) => Copy::Id(s.id),
+                        None => Copy::At(addr),
+                    });
                 }
                 continue;
             }
-            if kept.len() >= opts.limit || coverage < opts.min_confidence {
+            if full || coverage < opts.min_confidence {
                 continue; // still scanning for copies of the kept hits
             }
+            let n = per_article.entry(art).or_default();
+            let defer = !opts.all_sections && *n >= PER_ARTICLE;
+            if defer && deferred.len() >= opts.limit {
+                continue;
+            }
+            let section = match section {
+                Some(s) => s,
+                None => match self.load(&searcher, addr)? {
+                    Some(s) => s,
+                    None => continue,
+                },
+            };
+            let shingles = shingles.unwrap_or_else(|| dedup::shingles(&section.text));
             let cand = Candidate {
                 score,
                 coverage,
@@ -537,13 +591,12 @@ impl Engine {
                 shingles,
                 also_in: Vec::new(),
             };
-            let n = per_article.entry(art).or_default();
-            if !opts.all_sections && *n >= PER_ARTICLE {
+            if defer {
                 deferred.push(cand);
-                continue;
+            } else {
+                *n += 1;
+                kept.push(cand);
             }
-            *n += 1;
-            kept.push(cand);
         }
         let room = opts.limit.saturating_sub(kept.len());
         kept.extend(deferred.into_iter().take(room));
@@ -579,6 +632,13 @@ impl Engine {
             also_in,
             ..
         } = c;
+        let also_in: Vec<String> = also_in
+            .into_iter()
+            .filter_map(|copy| match copy {
+                Copy::Id(id) => Some(id),
+                Copy::At(a) => self.load(searcher, a).ok().flatten().map(|s| s.id),
+            })
+            .collect();
         let explain = if opts.explain {
             query
                 .explain(searcher, addr)
@@ -652,34 +712,74 @@ impl Engine {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn coverage(&self, s: &Section, concepts: &[(usize, Concept)], total_weight: f32) -> f32 {
-        let mut en = self.en.clone();
-        let head: HashSet<String> = analysis::tokens(&mut en, &s.heading)
-            .into_iter()
-            .chain(analysis::tokens(&mut en, &s.title))
-            .map(|t| t.text)
-            .collect();
-        let body: HashSet<String> = analysis::tokens(&mut en, &s.text)
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
-        let mut got = 0.0;
+    fn load(&self, searcher: &Searcher, addr: DocAddress) -> Result<Option<Section>> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(self.fields.section(&doc))
+    }
+
+    /// Coverage of the query by each candidate, from the postings lists (no
+    /// re-analysis of stored text): a word found in the heading or title
+    /// counts 1, in the body 0.8, only as a correction or synonym 0.5.
+    fn coverage(
+        &self,
+        searcher: &Searcher,
+        addrs: &[DocAddress],
+        concepts: &[(usize, Concept)],
+        total_weight: f32,
+    ) -> Result<Vec<f32>> {
+        // Candidate docs per segment, sorted, with their index in `addrs`.
+        let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+        for (i, a) in addrs.iter().enumerate() {
+            by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
+        }
+        for v in by_seg.values_mut() {
+            v.sort_unstable();
+        }
+        let f = &self.fields;
+        let mut got = vec![0f32; addrs.len()];
         for (_, c) in concepts {
-            let mut m: f32 = 0.0;
+            let mut best = vec![0f32; addrs.len()];
+            let mut probe = |stem: &str, head: f32, body: f32| -> Result<()> {
+                for (&seg_ord, docs) in &by_seg {
+                    let seg = searcher.segment_reader(seg_ord);
+                    for (field, m) in [(f.heading, head), (f.title, head), (f.text, body)] {
+                        if m <= 0.0 {
+                            continue;
+                        }
+                        let inv = seg.inverted_index(field)?;
+                        let term = Term::from_field_text(field, stem);
+                        let Some(mut postings) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
+                            continue;
+                        };
+                        for &(doc, i) in docs {
+                            if best[i] >= m {
+                                continue;
+                            }
+                            if postings.doc() <= doc && postings.seek(doc) == doc {
+                                best[i] = m;
+                            } else if postings.doc() == tantivy::TERMINATED {
+                                break;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            };
             for (stem, w) in &c.stems {
                 let exact = *w >= 1.0;
-                if head.contains(stem) {
-                    m = m.max(if exact { 1.0 } else { 0.5 });
-                } else if body.contains(stem) {
-                    m = m.max(if exact { 0.8 } else { 0.5 });
-                }
+                probe(stem, if exact { 1.0 } else { 0.5 }, if exact { 0.8 } else { 0.5 })?;
             }
-            if m == 0.0 && c.synonyms.iter().any(|s| head.contains(s) || body.contains(s)) {
-                m = 0.5;
+            for syn in &c.synonyms {
+                probe(syn, 0.5, 0.5)?;
             }
-            got += c.weight * m;
+            for (g, b) in got.iter_mut().zip(best) {
+                *g += c.weight * b;
+            }
         }
-        (got / total_weight).clamp(0.0, 1.0)
+        Ok(got
+            .into_iter()
+            .map(|g| (g / total_weight).clamp(0.0, 1.0))
+            .collect())
     }
 
     /// Byte ranges of the words of `text` whose stems are in `stems`.
