@@ -139,11 +139,7 @@ pub fn is_stop_word(word: &str) -> bool {
             | "your"
             | "am"
             | "just"
-            | "get"
-            | "got"
-            | "keep"
             | "still"
-            | "one"
     )
 }
 

@@ -163,4 +163,7 @@ pub struct EvalArgs {
     /// Do not re-index when the corpus changed.
     #[arg(long)]
     pub no_refresh: bool,
+    /// Also run with each ranking piece switched off and print a table.
+    #[arg(long)]
+    pub ablate: bool,
 }

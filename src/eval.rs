@@ -2,7 +2,7 @@
 //! lines, answers each query and reports success@1, success@3 and MRR@10,
 //! listing the misses.
 
-use crate::search::{Engine, Hit, SearchOptions};
+use crate::search::{Engine, Hit, Ranking, SearchOptions};
 use crate::sections::{fold, slug};
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -158,6 +158,32 @@ pub fn evaluate(engine: &Engine, cases: &[Case]) -> Result<Report> {
         median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
         misses,
     })
+}
+
+/// Runs the cases once per ranking variant of [`Ranking::ablations`].
+pub fn ablate(engine: &mut Engine, cases: &[Case]) -> Result<Vec<(String, Report)>> {
+    let mut out = Vec::new();
+    for (name, ranking) in Ranking::ablations() {
+        engine.set_ranking(ranking);
+        out.push((name.to_string(), evaluate(engine, cases)?));
+    }
+    engine.set_ranking(Ranking::default());
+    Ok(out)
+}
+
+/// Text table of an ablation run.
+pub fn render_ablation(rows: &[(String, Report)]) -> String {
+    let mut s = format!(
+        "{:<28} {:>9} {:>9} {:>7} {:>9}\n",
+        "ranking", "success@1", "success@3", "MRR@10", "median ms"
+    );
+    for (name, r) in rows {
+        s.push_str(&format!(
+            "{:<28} {:>9.3} {:>9.3} {:>7.3} {:>9.2}\n",
+            name, r.success_at_1, r.success_at_3, r.mrr_at_10, r.median_ms
+        ));
+    }
+    s
 }
 
 /// Text form of a report.

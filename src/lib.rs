@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod article;
 pub mod cli;
+pub mod collect;
 pub mod dedup;
 pub mod eval;
 pub mod front_matter;

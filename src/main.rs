@@ -261,7 +261,22 @@ fn cmd_eval(cli: &Cli, a: &EvalArgs) -> Result<u8> {
     let text = std::fs::read_to_string(&a.queries)
         .with_context(|| format!("cannot read queries file {}", a.queries.display()))?;
     let cases = fixdex::eval::parse_cases(&text).with_context(|| format!("in {}", a.queries.display()))?;
-    let engine = open_engine(cli, a.no_refresh)?;
+    let mut engine = open_engine(cli, a.no_refresh)?;
+    if a.ablate {
+        let rows = fixdex::eval::ablate(&mut engine, &cases)?;
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            let v: Vec<_> = rows
+                .iter()
+                .map(|(n, r)| serde_json::json!({"ranking": n, "report": r}))
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            out.write_all(fixdex::eval::render_ablation(&rows).as_bytes())?;
+        }
+        return Ok(0);
+    }
     let report = fixdex::eval::evaluate(&engine, &cases)?;
     let mut out = std::io::stdout().lock();
     if a.json {

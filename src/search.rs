@@ -17,6 +17,7 @@
 //!    [`PER_ARTICLE`] sections of one article are listed.
 
 use crate::analysis::{self, is_stop_word};
+use crate::collect::DistinctTop;
 use crate::dedup;
 use crate::indexer::OpenIndex;
 use crate::schema::{Fields, facet_key};
@@ -27,7 +28,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -36,23 +37,158 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
 
-/// Field weights. The heading names the problem or the fix, so it counts
+/// The ranking knobs. [`Ranking::default`] holds the tuned values; the
+/// other constructors switch one piece off for the ablation table of
+/// `fixdex eval --ablate`.
+///
+/// Field weights: the heading names the problem or the fix, so it counts
 /// most; the title is next but weaker than the heading because scraped sites
-/// re-title copied articles; body text is the baseline; tags are coarse.
-/// Tuned on the dev relevance set (see the README's eval section).
-pub const W_HEADING: f32 = 2.5;
-/// Title weight.
-pub const W_TITLE: f32 = 1.2;
-/// Body text weight.
-pub const W_TEXT: f32 = 1.0;
-/// Tags and categories weight.
-pub const W_TAGS: f32 = 0.3;
-/// Weight of a synonym relative to the user's own word.
-pub const W_SYNONYM: f32 = 0.4;
-/// Weight of a typo correction relative to an exact word.
-pub const W_FUZZY: f32 = 0.8;
-/// Weight of a sloppy-phrase (proximity) clause for an adjacent word pair.
-pub const W_PROXIMITY: f32 = 0.6;
+/// re-title copied articles (and a title is shared by every section of its
+/// article); body text is the baseline; tags are coarse labels. Values were
+/// tuned on the dev relevance set; see the README's ranking section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Heading weight.
+    pub heading: f32,
+    /// Title weight.
+    pub title: f32,
+    /// Body text weight.
+    pub text: f32,
+    /// Tags and categories weight.
+    pub tags: f32,
+    /// Weight of a synonym relative to the user's own word (0 = off).
+    pub synonym: f32,
+    /// Weight of a typo correction relative to an exact word (0 = off).
+    pub fuzzy: f32,
+    /// Weight of a sloppy-phrase clause per adjacent word pair (0 = off).
+    pub proximity: f32,
+    /// Re-rank candidates by the share of the query they cover.
+    pub coverage: bool,
+    /// Drop stop words from the query (unless nothing else is left).
+    pub stop_words: bool,
+    /// Fold near-duplicate sections into one hit.
+    pub collapse: bool,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            heading: 2.5,
+            title: 1.2,
+            text: 1.0,
+            tags: 0.3,
+            synonym: 0.4,
+            fuzzy: 0.8,
+            proximity: 0.05,
+            coverage: true,
+            stop_words: true,
+            collapse: true,
+        }
+    }
+}
+
+impl Ranking {
+    /// Applies `name=value` overrides such as `heading=3,proximity=0`
+    /// (used for tuning through the `FIXDEX_RANKING` environment variable).
+    pub fn with_overrides(mut self, spec: &str) -> Ranking {
+        for part in spec.split(',') {
+            let Some((k, v)) = part.split_once('=') else {
+                continue;
+            };
+            let Ok(x) = v.trim().parse::<f32>() else { continue };
+            match k.trim() {
+                "heading" => self.heading = x,
+                "title" => self.title = x,
+                "text" => self.text = x,
+                "tags" => self.tags = x,
+                "synonym" => self.synonym = x,
+                "fuzzy" => self.fuzzy = x,
+                "proximity" => self.proximity = x,
+                "coverage" => self.coverage = x != 0.0,
+                "stop_words" => self.stop_words = x != 0.0,
+                "collapse" => self.collapse = x != 0.0,
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// The tuned ranking and one variant per piece switched off, named.
+    pub fn ablations() -> Vec<(&'static str, Ranking)> {
+        let full = Ranking::default();
+        vec![
+            ("full ranking", full.clone()),
+            (
+                "flat field weights",
+                Ranking {
+                    heading: 1.0,
+                    title: 1.0,
+                    text: 1.0,
+                    tags: 1.0,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no synonyms",
+                Ranking {
+                    synonym: 0.0,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no typo correction",
+                Ranking {
+                    fuzzy: 0.0,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no proximity",
+                Ranking {
+                    proximity: 0.0,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no coverage re-rank",
+                Ranking {
+                    coverage: false,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no stop-word removal",
+                Ranking {
+                    stop_words: false,
+                    ..full.clone()
+                },
+            ),
+            (
+                "no near-duplicate collapse",
+                Ranking {
+                    collapse: false,
+                    ..full.clone()
+                },
+            ),
+            (
+                "plain BM25 (all off)",
+                Ranking {
+                    heading: 1.0,
+                    title: 1.0,
+                    text: 1.0,
+                    tags: 1.0,
+                    synonym: 0.0,
+                    fuzzy: 0.0,
+                    proximity: 0.0,
+                    coverage: false,
+                    stop_words: false,
+                    collapse: false,
+                },
+            ),
+        ]
+    }
+}
+
 /// Slop of proximity clauses: the pair may be this many positions apart.
 pub const PROXIMITY_SLOP: u32 = 3;
 /// At most this many query words are used (longer input is cut).
@@ -168,7 +304,7 @@ struct Word {
 struct Concept {
     /// (stem, relative weight) — the word itself at 1.0, corrections lower.
     stems: Vec<(String, f32)>,
-    /// Stems of synonyms (weight [`W_SYNONYM`]).
+    /// Stems of synonyms (weight [`Ranking::synonym`]).
     synonyms: Vec<String>,
     /// IDF-like importance.
     weight: f32,
@@ -205,6 +341,7 @@ pub struct Engine {
     thesaurus: Thesaurus,
     en: TextAnalyzer,
     surface: TextAnalyzer,
+    ranking: Ranking,
 }
 
 impl Engine {
@@ -228,7 +365,16 @@ impl Engine {
             thesaurus,
             en: analysis::english(),
             surface: analysis::surface(),
+            ranking: match std::env::var("FIXDEX_RANKING") {
+                Ok(spec) => Ranking::default().with_overrides(&spec),
+                Err(_) => Ranking::default(),
+            },
         })
+    }
+
+    /// Replaces the ranking knobs (for ablation and tuning).
+    pub fn set_ranking(&mut self, ranking: Ranking) {
+        self.ranking = ranking;
     }
 
     /// The tantivy index.
@@ -273,7 +419,7 @@ impl Engine {
             }
             last_pos = t.position;
             out.push(Word {
-                stop: is_stop_word(&t.text),
+                stop: self.ranking.stop_words && is_stop_word(&t.text),
                 surface: t.text,
                 from: t.offset_from,
                 to: t.offset_to,
@@ -356,7 +502,9 @@ impl Engine {
             if known {
                 stems.push((stem.clone(), 1.0));
             }
-            if corrections.len() < MAX_CORRECTIONS
+            let fuzzy = self.ranking.fuzzy;
+            if fuzzy > 0.0
+                && corrections.len() < MAX_CORRECTIONS
                 && (!known || surface_df <= 2)
                 && let Some((fixed, df)) = self.correct(&searcher, &w.surface)
             {
@@ -365,7 +513,7 @@ impl Engine {
                     && let Some(fs) = self.stem(&fixed)
                 {
                     if !stems.iter().any(|(s, _)| *s == fs) {
-                        stems.push((fs, if known { W_FUZZY * 0.5 } else { W_FUZZY }));
+                        stems.push((fs, if known { fuzzy * 0.5 } else { fuzzy }));
                     }
                     if !known {
                         corrections.push((w.from, w.to, fixed));
@@ -395,7 +543,7 @@ impl Engine {
         let surface: Vec<String> = words.iter().map(|w| w.surface.clone()).collect();
         let mut synonym_clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut at = 0;
-        while at < surface.len() {
+        while self.ranking.synonym > 0.0 && at < surface.len() {
             match self.thesaurus.alternatives(&surface, at) {
                 Some((n, alts)) => {
                     let own: Vec<String> = (at..at + n).filter_map(|k| self.stem(&surface[k])).collect();
@@ -417,13 +565,9 @@ impl Engine {
                         }
                     }
                     if !alt_queries.is_empty() {
-                        let weight = concepts
-                            .iter()
-                            .find(|(i, _)| *i >= at && *i < at + n)
-                            .map_or(1.0, |(_, c)| c.weight);
                         synonym_clauses.push(Box::new(BoostQuery::new(
                             Box::new(DisjunctionMaxQuery::new(alt_queries)),
-                            W_SYNONYM * weight.min(4.0) / 2.0,
+                            self.ranking.synonym,
                         )));
                     }
                     at += n;
@@ -456,12 +600,17 @@ impl Engine {
         for q in synonym_clauses {
             shoulds.push((Occur::Should, q));
         }
-        for pair in concepts.windows(2) {
+        let pairs = if self.ranking.proximity > 0.0 {
+            concepts.windows(2)
+        } else {
+            concepts[..0].windows(2)
+        };
+        for pair in pairs {
             let (a, b) = (&pair[0].1.stems[0].0, &pair[1].1.stems[0].0);
             if a != b {
                 shoulds.push((
                     Occur::Should,
-                    self.phrase_clauses(&[a.clone(), b.clone()], PROXIMITY_SLOP, W_PROXIMITY),
+                    self.phrase_clauses(&[a.clone(), b.clone()], PROXIMITY_SLOP, self.ranking.proximity),
                 ));
             }
         }
@@ -493,19 +642,28 @@ impl Engine {
             }
         }
         let query_obj = BooleanQuery::new(musts);
-        let (total, top) = searcher.search(
-            &query_obj,
-            &(Count, TopDocs::with_limit(CANDIDATES).order_by_score()),
-        )?;
+        let collector = DistinctTop {
+            limit: CANDIDATES,
+            max_copies: MAX_ALSO_IN,
+            collapse: self.ranking.collapse,
+        };
+        let (total, top) = searcher.search(&query_obj, &collector)?;
 
         // Re-rank the candidates by query coverage, then collapse.
         let total_weight: f32 = concepts.iter().map(|(_, c)| c.weight).sum::<f32>().max(1e-6);
-        let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let addrs: Vec<DocAddress> = top.iter().map(|d| d.addr).collect();
         let coverages = self.coverage(&searcher, &addrs, &concepts, total_weight)?;
-        let mut scored: Vec<(f32, f32, DocAddress)> = top
-            .iter()
+        let mut scored: Vec<(f32, f32, DocAddress, Vec<DocAddress>)> = top
+            .into_iter()
             .zip(&coverages)
-            .map(|((score, addr), cov)| (score * (0.35 + 0.65 * cov * cov), *cov, *addr))
+            .map(|(d, cov)| {
+                let boost = if self.ranking.coverage {
+                    0.35 + 0.65 * cov * cov
+                } else {
+                    1.0
+                };
+                (d.score * boost, *cov, d.addr, d.copies)
+            })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
@@ -515,7 +673,7 @@ impl Engine {
         // Sections held back by the per-article cap; they fill the list when
         // no other article has enough hits.
         let mut deferred: Vec<Candidate> = Vec::new();
-        for (score, coverage, addr) in scored {
+        for (score, coverage, addr, copies) in scored {
             let cols = columns.entry(addr.segment_ord).or_insert_with(|| {
                 let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
                 SegmentColumns {
@@ -534,6 +692,9 @@ impl Engine {
             let mut shingles: Option<Vec<u64>> = None;
             let mut dup_of = None;
             for (i, c) in kept.iter().chain(deferred.iter()).enumerate() {
+                if !self.ranking.collapse {
+                    break;
+                }
                 if c.sim == sim {
                     // Same text (the usual re-published copy): no need to read it.
                     dup_of = Some(i);
@@ -558,11 +719,14 @@ impl Engine {
                 } else {
                     &mut deferred[i - kept.len()]
                 };
-                if c.also_in.len() < MAX_ALSO_IN {
-                    c.also_in.push(match section {
-                        Some(s) => Copy::Id(s.id),
-                        None => Copy::At(addr),
-                    });
+                let copy = match section {
+                    Some(s) => Copy::Id(s.id),
+                    None => Copy::At(addr),
+                };
+                for extra in std::iter::once(copy).chain(copies.into_iter().map(Copy::At)) {
+                    if c.also_in.len() < MAX_ALSO_IN {
+                        c.also_in.push(extra);
+                    }
                 }
                 continue;
             }
@@ -589,7 +753,7 @@ impl Engine {
                 section,
                 sim,
                 shingles,
-                also_in: Vec::new(),
+                also_in: copies.into_iter().map(Copy::At).collect(),
             };
             if defer {
                 deferred.push(cand);
@@ -671,10 +835,10 @@ impl Engine {
     fn term_clauses(&self, stem: &str, weight: f32) -> Box<dyn Query> {
         let f = &self.fields;
         let clauses: Vec<(Occur, Box<dyn Query>)> = [
-            (f.heading, W_HEADING),
-            (f.title, W_TITLE),
-            (f.text, W_TEXT),
-            (f.tags, W_TAGS),
+            (f.heading, self.ranking.heading),
+            (f.title, self.ranking.title),
+            (f.text, self.ranking.text),
+            (f.tags, self.ranking.tags),
         ]
         .into_iter()
         .map(|(field, w)| {
@@ -694,21 +858,22 @@ impl Engine {
     /// Sloppy phrase clauses for stems over heading and text.
     fn phrase_clauses(&self, stems: &[String], slop: u32, weight: f32) -> Box<dyn Query> {
         let f = &self.fields;
-        let clauses: Vec<(Occur, Box<dyn Query>)> = [(f.heading, W_HEADING), (f.text, W_TEXT)]
-            .into_iter()
-            .map(|(field, w)| {
-                let terms: Vec<(usize, Term)> = stems
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (i, Term::from_field_text(field, s)))
-                    .collect();
-                let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
-                    w * weight,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
+        let clauses: Vec<(Occur, Box<dyn Query>)> =
+            [(f.heading, self.ranking.heading), (f.text, self.ranking.text)]
+                .into_iter()
+                .map(|(field, w)| {
+                    let terms: Vec<(usize, Term)> = stems
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                        .collect();
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
+                        w * weight,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
         Box::new(BooleanQuery::new(clauses))
     }
 

@@ -11,7 +11,17 @@ use std::path::Path;
 /// Built-in groups.
 const BUILT_IN: &[&[&str]] = &[
     &["text", "message", "sms", "imessage", "texts", "messages"],
-    &["restart", "reboot", "power cycle", "turn off and on"],
+    &[
+        "restart",
+        "reboot",
+        "power cycle",
+        "turn off and on",
+        "soft reset",
+    ],
+    &["basic", "standard", "simple"],
+    &["lose", "losing", "lost", "loss"],
+    &["switch", "turn", "toggle"],
+    &["free", "no cost", "free of charge"],
     &["wifi", "wi-fi", "wireless", "internet", "network"],
     &["sign out", "log out", "logout", "signout"],
     &["sign in", "log in", "login", "signin"],

@@ -1,0 +1,194 @@
+//! A tantivy collector that keeps the best-scoring copy of each distinct
+//! section text (by SimHash) and remembers where the other copies are.
+//!
+//! Without it, a body re-published in 150 files fills the whole candidate
+//! pool with one text and every other answer is pushed out.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys are already hashes (SimHashes or doc addresses): hash them as is.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// One distinct text among the matches.
+#[derive(Debug, Clone)]
+pub struct Distinct {
+    /// Best score among its copies.
+    pub score: Score,
+    /// The best-scoring copy.
+    pub addr: DocAddress,
+    /// SimHash of the text.
+    pub sim: u64,
+    /// Other copies (up to `max_copies`).
+    pub copies: Vec<DocAddress>,
+}
+
+/// Collects the `limit` best distinct texts and the number of matching sections.
+pub struct DistinctTop {
+    /// How many distinct texts to keep.
+    pub limit: usize,
+    /// How many other copies to remember per text.
+    pub max_copies: usize,
+    /// Collapse identical texts (off: every section is its own entry).
+    pub collapse: bool,
+}
+
+/// Per-segment state.
+pub struct DistinctSegment {
+    seg: SegmentOrdinal,
+    sims: Option<Column<u64>>,
+    best: Map<Distinct>,
+    max_copies: usize,
+    collapse: bool,
+    count: usize,
+    limit: usize,
+    /// Scores below this cannot reach the top `limit` any more.
+    threshold: Score,
+}
+
+impl DistinctSegment {
+    /// Drops entries that can no longer make the top `limit`, and raises
+    /// the threshold for new ones.
+    fn prune(&mut self) {
+        let mut scores: Vec<Score> = self.best.values().map(|d| d.score).collect();
+        let k = self.limit.min(scores.len()) - 1;
+        scores.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
+        self.threshold = scores[k];
+        let t = self.threshold;
+        self.best.retain(|_, d| d.score >= t);
+    }
+}
+
+impl SegmentCollector for DistinctSegment {
+    type Fruit = (usize, Vec<Distinct>);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
+        if score < self.threshold {
+            return;
+        }
+        let sim = self.sims.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let addr = DocAddress::new(self.seg, doc);
+        let key = if self.collapse {
+            sim
+        } else {
+            u64::from(doc) | u64::from(self.seg) << 32
+        };
+        match self.best.get_mut(&key) {
+            None => {
+                self.best.insert(
+                    key,
+                    Distinct {
+                        score,
+                        addr,
+                        sim,
+                        copies: Vec::new(),
+                    },
+                );
+                if self.best.len() >= self.limit * 8 {
+                    self.prune();
+                }
+            }
+            Some(d) => {
+                let other = if score > d.score {
+                    d.score = score;
+                    std::mem::replace(&mut d.addr, addr)
+                } else {
+                    addr
+                };
+                if d.copies.len() < self.max_copies {
+                    d.copies.push(other);
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.count, self.best.into_values().collect())
+    }
+}
+
+impl Collector for DistinctTop {
+    type Fruit = (usize, Vec<Distinct>);
+    type Child = DistinctSegment;
+
+    fn for_segment(&self, seg: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<DistinctSegment> {
+        Ok(DistinctSegment {
+            seg,
+            sims: reader.fast_fields().u64("simhash").ok(),
+            best: Map::default(),
+            max_copies: self.max_copies,
+            collapse: self.collapse,
+            count: 0,
+            limit: self.limit.max(1),
+            threshold: Score::MIN,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<Distinct>)>) -> tantivy::Result<(usize, Vec<Distinct>)> {
+        let mut total = 0;
+        let mut merged: HashMap<u64, Distinct> = HashMap::new();
+        for (count, items) in fruits {
+            total += count;
+            for d in items {
+                let key = if self.collapse {
+                    d.sim
+                } else {
+                    u64::from(d.addr.doc_id) | u64::from(d.addr.segment_ord) << 32
+                };
+                match merged.get_mut(&key) {
+                    None => {
+                        merged.insert(key, d);
+                    }
+                    Some(m) => {
+                        let (winner, loser) = if d.score > m.score {
+                            (d, m.clone())
+                        } else {
+                            (m.clone(), d)
+                        };
+                        let mut w = winner;
+                        for c in std::iter::once(loser.addr).chain(loser.copies) {
+                            if w.copies.len() < self.max_copies {
+                                w.copies.push(c);
+                            }
+                        }
+                        *m = w;
+                    }
+                }
+            }
+        }
+        let mut all: Vec<Distinct> = merged.into_values().collect();
+        all.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.addr.segment_ord.cmp(&b.addr.segment_ord))
+                .then(a.addr.doc_id.cmp(&b.addr.doc_id))
+        });
+        all.truncate(self.limit);
+        Ok((total, all))
+    }
+}
