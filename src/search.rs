@@ -487,6 +487,10 @@ impl Engine {
         let mut concepts: Vec<(usize, Concept)> = Vec::new();
         let mut corrections: Vec<(usize, usize, String)> = Vec::new();
         let mut seen_stems = HashSet::new();
+        // Words found nowhere (not even by correction) still count against
+        // confidence, at the weight of the rarest possible word.
+        let mut unknown_weight = 0.0f32;
+        let max_weight = (1.0 + (num_docs + 0.5) / 0.5).ln();
         for &i in &content {
             let w = &words[i];
             let Some(stem) = self.stem(&w.surface) else {
@@ -520,7 +524,11 @@ impl Engine {
                     }
                 }
             }
-            if stems.is_empty() || !seen_stems.insert(stems[0].0.clone()) {
+            if stems.is_empty() {
+                unknown_weight += max_weight;
+                continue;
+            }
+            if !seen_stems.insert(stems[0].0.clone()) {
                 continue;
             }
             let df = stems
@@ -650,7 +658,8 @@ impl Engine {
         let (total, top) = searcher.search(&query_obj, &collector)?;
 
         // Re-rank the candidates by query coverage, then collapse.
-        let total_weight: f32 = concepts.iter().map(|(_, c)| c.weight).sum::<f32>().max(1e-6);
+        let total_weight: f32 =
+            (concepts.iter().map(|(_, c)| c.weight).sum::<f32>() + unknown_weight).max(1e-6);
         let addrs: Vec<DocAddress> = top.iter().map(|d| d.addr).collect();
         let coverages = self.coverage(&searcher, &addrs, &concepts, total_weight)?;
         let mut scored: Vec<(f32, f32, DocAddress, Vec<DocAddress>)> = top
@@ -667,6 +676,18 @@ impl Engine {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
 
+        // (kind, stem, weight) of every term clause, for --explain.
+        let mut probes: Vec<(&'static str, String, f32)> = Vec::new();
+        if opts.explain {
+            for (_, c) in &concepts {
+                for (stem, w) in &c.stems {
+                    probes.push((if *w >= 1.0 { "word" } else { "correction" }, stem.clone(), *w));
+                }
+                for syn in &c.synonyms {
+                    probes.push(("synonym", syn.clone(), self.ranking.synonym));
+                }
+            }
+        }
         let mut columns: HashMap<u32, SegmentColumns> = HashMap::new();
         let mut kept: Vec<Candidate> = Vec::new();
         let mut per_article: HashMap<u64, usize> = HashMap::new();
@@ -767,7 +788,7 @@ impl Engine {
         let hits: Vec<Hit> = kept
             .into_iter()
             .enumerate()
-            .map(|(i, c)| self.make_hit(&searcher, &query_obj, opts, &highlight, i + 1, c))
+            .map(|(i, c)| self.make_hit(&searcher, &probes, opts, &highlight, i + 1, c))
             .collect();
         Ok(Answer {
             query: query.to_string(),
@@ -782,7 +803,7 @@ impl Engine {
     fn make_hit(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        probes: &[(&'static str, String, f32)],
         opts: &SearchOptions,
         highlight: &HashSet<String>,
         rank: usize,
@@ -804,10 +825,7 @@ impl Engine {
             })
             .collect();
         let explain = if opts.explain {
-            query
-                .explain(searcher, addr)
-                .ok()
-                .and_then(|e| serde_json::to_value(&e).ok())
+            Some(self.explain(searcher, addr, probes, score, coverage))
         } else {
             None
         };
@@ -875,6 +893,56 @@ impl Engine {
                 })
                 .collect();
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Per-field, per-term BM25 contributions of one section, and how the
+    /// coverage re-rank changed its score.
+    fn explain(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        probes: &[(&'static str, String, f32)],
+        final_score: f32,
+        coverage: f32,
+    ) -> serde_json::Value {
+        let f = &self.fields;
+        let r = &self.ranking;
+        let mut terms = Vec::new();
+        let mut bm25 = 0.0;
+        for (kind, stem, w) in probes {
+            for (name, field, fw) in [
+                ("heading", f.heading, r.heading),
+                ("title", f.title, r.title),
+                ("text", f.text, r.text),
+                ("tags", f.tags, r.tags),
+            ] {
+                let q = BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, stem),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    fw * w,
+                );
+                if let Ok(e) = q.explain(searcher, addr) {
+                    bm25 += e.value();
+                    terms.push(serde_json::json!({
+                        "field": name, "term": stem, "kind": kind, "score": e.value(),
+                    }));
+                }
+            }
+        }
+        let factor = if r.coverage {
+            0.35 + 0.65 * coverage * coverage
+        } else {
+            1.0
+        };
+        serde_json::json!({
+            "terms": terms,
+            "term_score": bm25,
+            "coverage": coverage,
+            "coverage_factor": factor,
+            "score": final_score,
+        })
     }
 
     fn load(&self, searcher: &Searcher, addr: DocAddress) -> Result<Option<Section>> {

@@ -100,6 +100,10 @@ pub fn corpus_files(corpus: &Path, index_dir: &Path) -> Result<Walked> {
         if !entry.file_type().is_file() || !is_article_name(&entry.file_name().to_string_lossy()) {
             continue;
         }
+        // The corpus's own thesaurus is configuration, not an article.
+        if entry.depth() == 1 && entry.file_name() == "synonyms.txt" {
+            continue;
+        }
         let meta = match entry.metadata() {
             Ok(m) => m,
             Err(e) => {

@@ -1,0 +1,454 @@
+//! Each ranking piece on its own, on small corpora written here.
+
+mod util;
+
+use fixdex::indexer::{IndexOptions, open_index, run_index};
+use fixdex::search::{Answer, Engine, Ranking, SearchOptions};
+use std::path::Path;
+use util::*;
+
+/// Writes `files` (path, content) into a corpus and opens an engine on it.
+fn engine(dir: &Path, files: &[(&str, &str)]) -> Engine {
+    let corpus = dir.join("corpus");
+    for (path, text) in files {
+        let p = corpus.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let opts = IndexOptions {
+        corpus: corpus.clone(),
+        index_dir: dir.join("index"),
+        rebuild: false,
+        progress: false,
+        wait: false,
+    };
+    run_index(&opts).unwrap();
+    Engine::new(open_index(&dir.join("index")).unwrap(), Some(&corpus)).unwrap()
+}
+
+fn search(e: &Engine, q: &str) -> Answer {
+    e.search(
+        q,
+        &SearchOptions {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn headings(a: &Answer) -> Vec<String> {
+    a.hits.iter().map(|h| h.heading.clone()).collect()
+}
+
+fn article(title: &str, sections: &[(&str, &str)]) -> String {
+    let mut s = format!("---\ntitle: {title}\n---\n\n");
+    for (h, body) in sections {
+        s.push_str(&format!("## {h}\n\n{body}\n\n"));
+    }
+    s
+}
+
+const FILLER: &str = "This paragraph exists so that the sections have similar lengths and ordinary words.";
+
+#[test]
+fn stemming_and_case_folding() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article(
+                "Mail",
+                &[
+                    ("Outbox", "The messages were never delivered to the server."),
+                    ("Other", FILLER),
+                ],
+            ),
+        )],
+    );
+    for q in ["DELIVERING", "deliver", "Delivers"] {
+        assert_eq!(headings(&search(&e, q))[0], "Outbox", "{q}");
+    }
+}
+
+#[test]
+fn contractions_match_long_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article(
+                "Printer",
+                &[
+                    ("Paper Jam", "The printer won't feed paper from the second tray."),
+                    ("Ink", "The printer will feed paper but prints faded colours."),
+                ],
+            ),
+        )],
+    );
+    for q in [
+        "printer will not feed paper",
+        "printer wont feed paper",
+        "printer won’t feed paper",
+    ] {
+        let a = search(&e, q);
+        assert_eq!(headings(&a)[0], "Paper Jam", "{q}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "b.md",
+            &article("Screen", &[("Lock", "You cannot unlock the screen.")]),
+        )],
+    );
+    assert_eq!(headings(&search(&e, "can't unlock"))[0], "Lock");
+}
+
+#[test]
+fn typos_are_corrected_with_a_suggestion_and_exact_words_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                &article(
+                    "Network",
+                    &[("Restart the Router", "Unplug the router and plug it back in.")],
+                ),
+            ),
+            (
+                "b.md",
+                &article("Notes", &[("Odd Spelling", "Some people write ruoter instead.")]),
+            ),
+            (
+                "c.md",
+                &article(
+                    "More",
+                    &[(
+                        "Router Lights",
+                        "A blinking router light means it is busy. The router restarts.",
+                    )],
+                ),
+            ),
+        ],
+    );
+    let a = search(&e, "resart the roouter");
+    assert_eq!(a.suggestion.as_deref(), Some("restart the router"));
+    assert_eq!(headings(&a)[0], "Restart the Router");
+    // A word that exists exactly beats its fuzzy neighbours.
+    let a = search(&e, "ruoter");
+    assert_eq!(headings(&a)[0], "Odd Spelling");
+    assert!(a.suggestion.is_none());
+    // Off: the typo finds nothing.
+    let mut e = e;
+    e.set_ranking(Ranking {
+        fuzzy: 0.0,
+        ..Ranking::default()
+    });
+    assert!(search(&e, "roouter").hits.is_empty());
+}
+
+#[test]
+fn synonyms_built_in_and_from_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                &article(
+                    "Modem",
+                    &[("Power", "Reboot the modem when the lights turn red.")],
+                ),
+            ),
+            (
+                "b.md",
+                &article(
+                    "Privacy",
+                    &[("Remote Work", "Connect through the vpn before opening files.")],
+                ),
+            ),
+            ("synonyms.txt", "# team words\ntunnel, vpn\n"),
+        ],
+    );
+    assert_eq!(headings(&search(&e, "restart modem"))[0], "Power");
+    assert_eq!(headings(&search(&e, "tunnel"))[0], "Remote Work");
+    e.set_ranking(Ranking {
+        synonym: 0.0,
+        ..Ranking::default()
+    });
+    assert!(search(&e, "tunnel").hits.is_empty());
+    assert!(!search(&e, "restart").hits.iter().any(|h| h.heading == "Power"));
+}
+
+#[test]
+fn own_words_outrank_synonyms() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article(
+                "Phone",
+                &[
+                    ("Reboot", "Reboot the phone to clear the cache."),
+                    ("Restart", "Restart the phone to clear the cache."),
+                ],
+            ),
+        )],
+    );
+    assert_eq!(headings(&search(&e, "restart phone"))[0], "Restart");
+    assert_eq!(headings(&search(&e, "reboot phone"))[0], "Reboot");
+}
+
+#[test]
+fn proximity_prefers_words_standing_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                &article(
+                    "Tips A",
+                    &[(
+                        "Scattered",
+                        "The battery icon is green. Later the screen may drain slowly while you read this text.",
+                    )],
+                ),
+            ),
+            (
+                "b.md",
+                &article(
+                    "Tips B",
+                    &[(
+                        "Together",
+                        "The icon is green. Later the battery drain slowly shows while the screen is on for text.",
+                    )],
+                ),
+            ),
+        ],
+    );
+    assert_eq!(headings(&search(&e, "battery drain"))[0], "Together");
+    let mut e = e;
+    e.set_ranking(Ranking {
+        proximity: 0.0,
+        ..Ranking::default()
+    });
+    let a = search(&e, "battery drain");
+    let diff = (a.hits[0].score - a.hits[1].score).abs();
+    assert!(
+        diff < 0.05 * a.hits[0].score,
+        "without proximity the two are close: {diff}"
+    );
+}
+
+#[test]
+fn heading_outranks_title_outranks_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                &article(
+                    "General Help",
+                    &[(
+                        "Bluetooth Pairing",
+                        "Hold the button until the lamp blinks twice.",
+                    )],
+                ),
+            ),
+            (
+                "b.md",
+                &article(
+                    "Bluetooth Guide",
+                    &[(
+                        "Getting Started",
+                        "Charge the earbuds fully before the first use.",
+                    )],
+                ),
+            ),
+            (
+                "c.md",
+                &article(
+                    "Misc",
+                    &[("Accessories", "Cases and cables; bluetooth may help too.")],
+                ),
+            ),
+        ],
+    );
+    assert_eq!(
+        headings(&search(&e, "bluetooth")),
+        vec!["Bluetooth Pairing", "Getting Started", "Accessories"]
+    );
+}
+
+#[test]
+fn stop_words_do_not_empty_a_query_and_negation_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article(
+                "Sync",
+                &[
+                    ("It Syncs", "When it works the phone syncs every hour."),
+                    (
+                        "Why Is It Not Syncing",
+                        "It is not syncing because the account is paused.",
+                    ),
+                ],
+            ),
+        )],
+    );
+    assert!(!search(&e, "why is it").hits.is_empty());
+    assert_eq!(
+        headings(&search(&e, "why is it not syncing"))[0],
+        "Why Is It Not Syncing"
+    );
+    assert_eq!(headings(&search(&e, "not syncing"))[0], "Why Is It Not Syncing");
+}
+
+#[test]
+fn naming_an_article_brings_its_lead_first_without_filling_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    let big = article(
+        "Calendar Sync Guide",
+        &[
+            (
+                "Calendar Sync Guide",
+                "An overview of how calendar sync works between your devices.",
+            ),
+            ("Accounts", "Calendar sync needs an account on each device."),
+            (
+                "Conflicts",
+                "Calendar sync resolves conflicts by keeping the newest change.",
+            ),
+            ("Sharing", "Shared calendar sync follows the owner's settings."),
+        ],
+    );
+    files.push(("guide.md", big.as_str()));
+    let other = article(
+        "Mail Sync",
+        &[("Folders", "Mail folders sync like a calendar would.")],
+    );
+    files.push(("mail.md", other.as_str()));
+    let e = engine(dir.path(), &files);
+    let a = search(&e, "calendar sync guide");
+    assert_eq!(a.hits[0].heading, "Calendar Sync Guide");
+    assert_eq!(a.hits[0].id, "guide.md#calendar-sync-guide");
+    let n = a.hits.iter().take(3).filter(|h| h.path == "guide.md").count();
+    assert!(n <= 2, "{:?}", headings(&a));
+    assert!(a.hits.iter().any(|h| h.path == "mail.md"));
+}
+
+#[test]
+fn confidence_measures_the_matched_share_and_gates_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article(
+                "Audio",
+                &[
+                    (
+                        "Headphones Crackle",
+                        "Crackling headphones often mean a loose jack.",
+                    ),
+                    ("Other", FILLER),
+                ],
+            ),
+        )],
+    );
+    let full = search(&e, "headphones crackle");
+    assert!((full.hits[0].confidence - 1.0).abs() < 1e-6);
+    let part = search(&e, "headphones crackle zebra");
+    assert!(
+        part.hits[0].confidence < 0.8 && part.hits[0].confidence > 0.2,
+        "{}",
+        part.hits[0].confidence
+    );
+    let gated = e
+        .search(
+            "headphones crackle zebra",
+            &SearchOptions {
+                min_confidence: 0.9,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(gated.hits.is_empty());
+}
+
+#[test]
+fn explain_gives_score_contributions() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "a.md",
+            &article("Audio", &[("Headphones", "Crackling headphones.")]),
+        )],
+    );
+    let a = e
+        .search(
+            "headphones",
+            &SearchOptions {
+                explain: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let ex = a.hits[0].explain.as_ref().unwrap();
+    let terms = ex["terms"].as_array().unwrap();
+    let fields: Vec<&str> = terms.iter().map(|t| t["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"heading") && fields.contains(&"text"), "{ex}");
+    assert!(
+        terms
+            .iter()
+            .all(|t| t["term"] == "headphon" && t["score"].as_f64().unwrap() > 0.0)
+    );
+    let sum: f64 = terms.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    assert!((sum - ex["term_score"].as_f64().unwrap()).abs() < 1e-3);
+    assert_eq!(ex["coverage"], 1.0);
+}
+
+#[test]
+fn command_line_confidence_and_explain() {
+    let dir = shipped_copy();
+    let o = run(fixdex(dir.path()).args(["query", "--json", "--explain", "reset all settings"]));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["hits"][0]["explain"].is_object());
+    let o = run(fixdex(dir.path()).args([
+        "query",
+        "--min-confidence",
+        "0.99",
+        "reset all zebra giraffe settings",
+    ]));
+    assert_eq!(code(&o), 1);
+}
+
+fn shipped_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped_corpus(), &dir.path().join("corpus"));
+    dir
+}
+
+#[test]
+fn misspelled_shipped_query_finds_undelivered_imessages() {
+    let dir = shipped_copy();
+    let o = run(fixdex(dir.path()).args(["query", "imesage not delivred", "--json"]));
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["suggestion"], "imessage not delivered");
+    let h = v["hits"][0]["heading"].as_str().unwrap().to_lowercase();
+    assert!(h.contains("imessage") && h.contains("deliver"), "{h}");
+}
