@@ -20,9 +20,6 @@ use tantivy::tokenizer::{
 
 /// Name of the stemming analyzer used by the searchable text fields.
 pub const EN: &str = "fixdex_en";
-/// Name of the analyzer for the surface-word vocabulary (no stemming), used
-/// for typo correction.
-pub const WORDS: &str = "fixdex_words";
 
 /// Builds the English analyzer for the text fields.
 pub fn english() -> TextAnalyzer {
@@ -31,15 +28,6 @@ pub fn english() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
-        .build()
-}
-
-/// Builds the vocabulary analyzer: words folded and lower-cased, not stemmed.
-pub fn words() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer { expand: false })
-        .filter(RemoveLongFilter::limit(40))
-        .filter(AsciiFoldingFilter)
-        .filter(LowerCaser)
         .build()
 }
 
@@ -54,10 +42,9 @@ pub fn surface() -> TextAnalyzer {
         .build()
 }
 
-/// Registers both analyzers on an index.
+/// Registers the analyzer on an index.
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(EN, english());
-    index.tokenizers().register(WORDS, words());
 }
 
 /// Runs an analyzer over `text` and returns its tokens.
@@ -345,12 +332,12 @@ mod tests {
     }
 
     #[test]
-    fn vocabulary_words_are_not_stemmed() {
-        let w: Vec<_> = tokens(&mut words(), "Delivered Café won't")
+    fn surface_words_are_not_stemmed() {
+        let w: Vec<_> = tokens(&mut surface(), "Delivered Café won't")
             .into_iter()
             .map(|t| t.text)
             .collect();
-        assert_eq!(w, vec!["delivered", "cafe", "wont"]);
+        assert_eq!(w, vec!["delivered", "cafe", "will", "not"]);
     }
 
     #[test]

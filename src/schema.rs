@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -30,9 +30,6 @@ pub struct Fields {
     pub tags: Field,
     /// Lower-cased tags and categories, exact, for filters.
     pub facet: Field,
-    /// Surface words (unstemmed) of heading, title and text: the vocabulary
-    /// for typo correction.
-    pub words: Field,
     /// SimHash of the section text, for near-duplicate collapse.
     pub simhash: Field,
     /// Hash of the path: groups the sections of one article.
@@ -54,11 +51,6 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(analysis::EN)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
-    let vocab = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(analysis::WORDS)
-            .set_index_option(IndexRecordOption::Basic),
-    );
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         path: b.add_text_field("path", STRING),
@@ -67,7 +59,6 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", positions),
         tags: b.add_text_field("tags", freqs),
         facet: b.add_text_field("facet", STRING),
-        words: b.add_text_field("words", vocab),
         simhash: b.add_u64_field("simhash", FAST),
         article: b.add_u64_field("article", FAST),
         doc: b.add_text_field("doc", STORED),
@@ -87,7 +78,6 @@ impl Fields {
             text: f("text")?,
             tags: f("tags")?,
             facet: f("facet")?,
-            words: f("words")?,
             simhash: f("simhash")?,
             article: f("article")?,
             doc: f("doc")?,
@@ -110,9 +100,6 @@ impl Fields {
             d.add_text(self.tags, c);
             d.add_text(self.facet, format!("c:{}", facet_key(c)));
         }
-        d.add_text(self.words, &s.heading);
-        d.add_text(self.words, &s.title);
-        d.add_text(self.words, &s.text);
         d.add_u64(self.simhash, dedup::simhash(&s.text));
         d.add_u64(self.article, dedup::hash_str(&s.path));
         d.add_text(self.doc, serde_json::to_string(s).unwrap_or_default());

@@ -437,35 +437,87 @@ impl Engine {
             .unwrap_or(0)
     }
 
-    /// The most frequent vocabulary word within edit distance of `word`.
-    fn correct(&self, searcher: &Searcher, word: &str) -> Option<(String, u64)> {
+    /// The most frequent indexed stem within edit distance of the stem of
+    /// `word` (1, or 2 for words of 8 letters or more), searched in the
+    /// body and heading vocabularies.
+    fn correct(&self, searcher: &Searcher, word: &str, stem: &str) -> Option<(String, u64)> {
         let len = word.chars().count();
         if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
-        let q = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, word), distance, true);
-        let automaton = q.automaton().ok()?;
         let mut found: HashMap<String, u64> = HashMap::new();
-        for seg in searcher.segment_readers() {
-            let Ok(inv) = seg.inverted_index(self.fields.words) else {
-                continue;
-            };
-            let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                if let Ok(k) = std::str::from_utf8(stream.key()) {
-                    *found.entry(k.to_string()).or_default() += u64::from(stream.value().doc_freq);
+        for field in [self.fields.text, self.fields.heading] {
+            let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
+            let automaton = q.automaton().ok()?;
+            for seg in searcher.segment_readers() {
+                let Ok(inv) = seg.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    if let Ok(k) = std::str::from_utf8(stream.key()) {
+                        let e = found.entry(k.to_string()).or_default();
+                        *e = (*e).max(u64::from(stream.value().doc_freq));
+                    }
                 }
             }
         }
         found
             .into_iter()
-            .filter(|(w, _)| w != word && !is_stop_word(w))
-            .map(|(w, df)| (levenshtein(word, &w), df, w))
+            .filter(|(w, _)| w != stem && !is_stop_word(w))
+            .map(|(w, df)| (levenshtein(stem, &w), df, w))
             .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)))
             .map(|(_, df, w)| (w, df))
+    }
+
+    /// The query with corrected words put back as words, when any could be.
+    fn suggestion(
+        &self,
+        query: &str,
+        corrections: &[(usize, usize, String)],
+        hits: &[Hit],
+    ) -> Option<String> {
+        let mut s = String::new();
+        let mut last = 0;
+        let mut any = false;
+        for (from, to, stem) in corrections {
+            let Some(word) = self.surface_for(stem, hits) else {
+                continue;
+            };
+            s.push_str(&query[last..*from]);
+            s.push_str(&word);
+            last = *to;
+            any = true;
+        }
+        s.push_str(&query[last..]);
+        any.then(|| s.to_lowercase())
+    }
+
+    /// The most common word of the hits whose stem is `stem`: turns a
+    /// corrected stem back into a word for the suggestion.
+    fn surface_for(&self, stem: &str, hits: &[Hit]) -> Option<String> {
+        let mut an = self.surface.clone();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let first = stem.chars().next()?;
+        for h in hits {
+            for text in [&h.heading, &h.title, &h.text] {
+                for t in analysis::tokens(&mut an, text) {
+                    if t.text.starts_with(first)
+                        && t.text.len() >= stem.len()
+                        && self.stem(&t.text).as_deref() == Some(stem)
+                    {
+                        *counts.entry(t.text).or_default() += 1;
+                    }
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(w, _)| w)
     }
 
     /// Answers a query. A hit's `confidence` is the share of the query's
@@ -496,28 +548,25 @@ impl Engine {
             let Some(stem) = self.stem(&w.surface) else {
                 continue;
             };
-            let surface_df = self.doc_freq(&searcher, self.fields.words, &w.surface);
             let stem_df = self
                 .doc_freq(&searcher, self.fields.text, &stem)
                 .max(self.doc_freq(&searcher, self.fields.heading, &stem))
                 .max(self.doc_freq(&searcher, self.fields.title, &stem));
             let mut stems = Vec::new();
-            let known = surface_df > 0 || stem_df > 0;
+            let known = stem_df > 0;
             if known {
                 stems.push((stem.clone(), 1.0));
             }
             let fuzzy = self.ranking.fuzzy;
             if fuzzy > 0.0
                 && corrections.len() < MAX_CORRECTIONS
-                && (!known || surface_df <= 2)
-                && let Some((fixed, df)) = self.correct(&searcher, &w.surface)
+                && stem_df <= 2
+                && let Some((fixed, df)) = self.correct(&searcher, &w.surface, &stem)
             {
                 // A rare word is also matched as its far more common neighbour.
-                if (!known || df >= 20 * surface_df.max(1))
-                    && let Some(fs) = self.stem(&fixed)
-                {
-                    if !stems.iter().any(|(s, _)| *s == fs) {
-                        stems.push((fs, if known { fuzzy * 0.5 } else { fuzzy }));
+                if !known || df >= 20 * stem_df.max(1) {
+                    if !stems.iter().any(|(s, _)| *s == fixed) {
+                        stems.push((fixed.clone(), if known { fuzzy * 0.5 } else { fuzzy }));
                     }
                     if !known {
                         corrections.push((w.from, w.to, fixed));
@@ -584,18 +633,6 @@ impl Engine {
             }
         }
 
-        let suggestion = (!corrections.is_empty()).then(|| {
-            let mut s = String::new();
-            let mut last = 0;
-            for (from, to, fixed) in &corrections {
-                s.push_str(&query[last..*from]);
-                s.push_str(fixed);
-                last = *to;
-            }
-            s.push_str(&query[last..]);
-            s.to_lowercase()
-        });
-
         let mut highlight = HashSet::new();
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (_, c) in &concepts {
@@ -628,7 +665,7 @@ impl Engine {
                 total: 0,
                 took_ms: start.elapsed().as_secs_f64() * 1000.0,
                 hits: Vec::new(),
-                suggestion,
+                suggestion: None,
                 highlight,
             });
         }
@@ -790,6 +827,7 @@ impl Engine {
             .enumerate()
             .map(|(i, c)| self.make_hit(&searcher, &probes, opts, &highlight, i + 1, c))
             .collect();
+        let suggestion = self.suggestion(query, &corrections, &hits);
         Ok(Answer {
             query: query.to_string(),
             total,
