@@ -1,9 +1,16 @@
-//! Writes a synthetic corpus: `cargo run --release --example gen_corpus -- DIR N [SEED]`.
+//! Writes a synthetic corpus: `cargo run --release --example gen_corpus -- DIR N [SEED]`;
+//! `-- --queries` prints the benchmark's 200 queries instead.
 
 #[path = "../benches/corpus_gen/mod.rs"]
 mod corpus_gen;
 
 fn main() -> std::io::Result<()> {
+    if std::env::args().any(|a| a == "--queries") {
+        for q in corpus_gen::queries(7) {
+            println!("{q}");
+        }
+        return Ok(());
+    }
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| "target/gen-corpus".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);

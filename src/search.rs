@@ -30,6 +30,7 @@ use std::path::Path;
 use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
+use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -60,7 +61,9 @@ pub struct Ranking {
     pub synonym: f32,
     /// Weight of a typo correction relative to an exact word (0 = off).
     pub fuzzy: f32,
-    /// Weight of a sloppy-phrase clause per adjacent word pair (0 = off).
+    /// Score bonus for sections where adjacent query words stand close
+    /// together: the score is multiplied by `1 + proximity × share of close
+    /// pairs` (0 = off).
     pub proximity: f32,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
@@ -79,7 +82,7 @@ impl Default for Ranking {
             tags: 0.3,
             synonym: 0.4,
             fuzzy: 0.8,
-            proximity: 0.05,
+            proximity: 0.1,
             coverage: true,
             stop_words: true,
             collapse: true,
@@ -636,28 +639,21 @@ impl Engine {
         let mut highlight = HashSet::new();
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (_, c) in &concepts {
-            let alts: Vec<Box<dyn Query>> = c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
-            shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
+            if c.stems.len() == 1 {
+                // One word: its field clauses go straight into the top-level
+                // disjunction (a flatter query scores faster).
+                shoulds.extend(self.field_clauses(&c.stems[0].0, c.stems[0].1));
+            } else {
+                let alts: Vec<Box<dyn Query>> =
+                    c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
+                shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
+            }
             for (s, _) in &c.stems {
                 highlight.insert(s.clone());
             }
         }
         for q in synonym_clauses {
             shoulds.push((Occur::Should, q));
-        }
-        let pairs = if self.ranking.proximity > 0.0 {
-            concepts.windows(2)
-        } else {
-            concepts[..0].windows(2)
-        };
-        for pair in pairs {
-            let (a, b) = (&pair[0].1.stems[0].0, &pair[1].1.stems[0].0);
-            if a != b {
-                shoulds.push((
-                    Occur::Should,
-                    self.phrase_clauses(&[a.clone(), b.clone()], PROXIMITY_SLOP, self.ranking.proximity),
-                ));
-            }
         }
         if shoulds.is_empty() {
             return Ok(Answer {
@@ -699,16 +695,27 @@ impl Engine {
             (concepts.iter().map(|(_, c)| c.weight).sum::<f32>() + unknown_weight).max(1e-6);
         let addrs: Vec<DocAddress> = top.iter().map(|d| d.addr).collect();
         let coverages = self.coverage(&searcher, &addrs, &concepts, total_weight)?;
+        let pairs: Vec<(String, String)> = concepts
+            .windows(2)
+            .map(|w| (w[0].1.stems[0].0.clone(), w[1].1.stems[0].0.clone()))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let closeness = if self.ranking.proximity > 0.0 && !pairs.is_empty() {
+            self.proximity(&searcher, &addrs, &pairs)?
+        } else {
+            vec![0.0; addrs.len()]
+        };
         let mut scored: Vec<(f32, f32, DocAddress, Vec<DocAddress>)> = top
             .into_iter()
-            .zip(&coverages)
-            .map(|(d, cov)| {
+            .zip(coverages.iter().zip(&closeness))
+            .map(|(d, (cov, close))| {
                 let boost = if self.ranking.coverage {
                     0.35 + 0.65 * cov * cov
                 } else {
                     1.0
                 };
-                (d.score * boost, *cov, d.addr, d.copies)
+                let near = 1.0 + self.ranking.proximity * close;
+                (d.score * boost * near, *cov, d.addr, d.copies)
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -889,8 +896,13 @@ impl Engine {
 
     /// BM25 term clauses for one stem over the weighted fields.
     fn term_clauses(&self, stem: &str, weight: f32) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(self.field_clauses(stem, weight)))
+    }
+
+    /// One boosted term clause per weighted field.
+    fn field_clauses(&self, stem: &str, weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
-        let clauses: Vec<(Occur, Box<dyn Query>)> = [
+        [
             (f.heading, self.ranking.heading),
             (f.title, self.ranking.title),
             (f.text, self.ranking.text),
@@ -907,8 +919,8 @@ impl Engine {
             ));
             (Occur::Should, q)
         })
-        .collect();
-        Box::new(BooleanQuery::new(clauses))
+        .filter(|_| weight > 0.0)
+        .collect()
     }
 
     /// Sloppy phrase clauses for stems over heading and text.
@@ -981,6 +993,62 @@ impl Engine {
             "coverage_factor": factor,
             "score": final_score,
         })
+    }
+
+    /// For each candidate, the share of adjacent query-word pairs that stand
+    /// within [`PROXIMITY_SLOP`] positions of each other in its heading or
+    /// text. Read from the positions of the candidates only, not of every
+    /// matching section.
+    fn proximity(
+        &self,
+        searcher: &Searcher,
+        addrs: &[DocAddress],
+        pairs: &[(String, String)],
+    ) -> Result<Vec<f32>> {
+        let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+        for (i, a) in addrs.iter().enumerate() {
+            by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
+        }
+        let mut close = vec![0f32; addrs.len()];
+        let (mut pa, mut pb) = (Vec::new(), Vec::new());
+        for (&seg_ord, docs) in by_seg.iter_mut() {
+            docs.sort_unstable();
+            let seg = searcher.segment_reader(seg_ord);
+            for field in [self.fields.heading, self.fields.text] {
+                let inv = seg.inverted_index(field)?;
+                for (a, b) in pairs {
+                    let read = |t: &str| {
+                        inv.read_postings(
+                            &Term::from_field_text(field, t),
+                            IndexRecordOption::WithFreqsAndPositions,
+                        )
+                    };
+                    let (Some(mut post_a), Some(mut post_b)) = (read(a)?, read(b)?) else {
+                        continue;
+                    };
+                    let mut found = vec![false; docs.len()];
+                    for (k, &(doc, _)) in docs.iter().enumerate() {
+                        if post_a.doc() > doc || post_a.seek(doc) != doc {
+                            continue;
+                        }
+                        if post_b.doc() > doc || post_b.seek(doc) != doc {
+                            continue;
+                        }
+                        post_a.positions(&mut pa);
+                        post_b.positions(&mut pb);
+                        found[k] = pa
+                            .iter()
+                            .any(|x| pb.iter().any(|y| x.abs_diff(*y) <= PROXIMITY_SLOP && x != y));
+                    }
+                    for (k, &(_, i)) in docs.iter().enumerate() {
+                        if found[k] {
+                            close[i] += 1.0 / (2 * pairs.len()) as f32;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(close.into_iter().map(|c| c.min(1.0)).collect())
     }
 
     fn load(&self, searcher: &Searcher, addr: DocAddress) -> Result<Option<Section>> {
