@@ -1036,9 +1036,7 @@ impl Engine {
                         }
                         post_a.positions(&mut pa);
                         post_b.positions(&mut pb);
-                        found[k] = pa
-                            .iter()
-                            .any(|x| pb.iter().any(|y| x.abs_diff(*y) <= PROXIMITY_SLOP && x != y));
+                        found[k] = within(&pa, &pb, PROXIMITY_SLOP);
                     }
                     for (k, &(_, i)) in docs.iter().enumerate() {
                         if found[k] {
@@ -1168,6 +1166,24 @@ fn cut_around(line: &str, at: usize, max: usize) -> String {
     s
 }
 
+/// Whether two sorted position lists hold a pair at most `slop` apart
+/// (linear merge: a section can hold millions of positions).
+fn within(a: &[u32], b: &[u32], slop: u32) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x != y && x.abs_diff(y) <= slop {
+            return true;
+        }
+        if x <= y {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    false
+}
+
 /// Edit distance between two short words.
 fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -1188,6 +1204,16 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_within_slop() {
+        assert!(within(&[1, 10, 20], &[14, 40], 4));
+        assert!(!within(&[1, 10, 20], &[15, 40], 4));
+        assert!(!within(&[5], &[5], 3));
+        let big: Vec<u32> = (0..2_000_000).map(|x| x * 10).collect();
+        let other: Vec<u32> = (0..2_000_000).map(|x| x * 10 + 5).collect();
+        assert!(!within(&big, &other, 4));
+    }
 
     #[test]
     fn edit_distance() {
