@@ -79,8 +79,12 @@ pub fn parse_article(bytes: &[u8], rel: &str) -> Result<Article, ArticleError> {
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let owned_nul_free;
-    let text = if text.contains('\0') {
-        owned_nul_free = text.replace('\0', " ");
+    // NUL bytes and stray byte-order marks inside the text are noise.
+    if text.contains('\0') {
+        warnings.push("contains NUL bytes; read them as spaces".to_string());
+    }
+    let text = if text.contains(['\0', '\u{feff}']) {
+        owned_nul_free = text.replace('\0', " ").replace('\u{feff}', "");
         &owned_nul_free
     } else {
         text
@@ -130,7 +134,7 @@ fn looks_binary(bytes: &[u8]) -> bool {
         .iter()
         .filter(|b| **b < 0x20 && !matches!(**b, b'\n' | b'\r' | b'\t' | 0x0c))
         .count();
-    nuls * 100 > head.len() || controls * 10 > head.len()
+    (nuls >= 4 && nuls * 100 > head.len()) || controls * 10 > head.len()
 }
 
 fn first_heading(blocks: &[Block]) -> Option<String> {

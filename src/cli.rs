@@ -91,6 +91,10 @@ pub struct IndexArgs {
     /// Wait for another fixdex process that is indexing instead of failing.
     #[arg(long)]
     pub wait: bool,
+    /// Do not index: check the index against the corpus and the manifest,
+    /// and report drift (exit 1 when there is any).
+    #[arg(long, conflicts_with = "rebuild")]
+    pub check: bool,
 }
 
 /// `fixdex query`.

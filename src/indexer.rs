@@ -99,6 +99,7 @@ fn is_ignorable(name: &str) -> bool {
 /// Opens an existing index for reading, with a clear error when there is none
 /// or it is not usable.
 pub fn open_index(index_dir: &Path) -> Result<OpenIndex> {
+    recover_pending(index_dir);
     let manifest = match Manifest::load(index_dir) {
         Ok(Some(m)) => m,
         Ok(None) => bail!(
@@ -142,6 +143,44 @@ fn open_tantivy(index_dir: &Path) -> Result<Index> {
     Ok(index)
 }
 
+/// Settles a manifest left aside by a run that stopped between writing it
+/// and replacing the current one: it is adopted when the index's last commit
+/// carries its hash (the commit happened), dropped otherwise.
+fn recover_pending(index_dir: &Path) {
+    let Some(hash) = Manifest::pending_hash(index_dir) else {
+        return;
+    };
+    let payload = std::panic::catch_unwind(|| {
+        Index::open_in_dir(index_dir)
+            .ok()
+            .and_then(|i| i.load_metas().ok())
+    })
+    .ok()
+    .flatten()
+    .and_then(|m| m.payload);
+    if payload.as_deref() == Some(hash.as_str()) {
+        let _ = Manifest::promote_pending(index_dir);
+    } else {
+        Manifest::discard_pending(index_dir);
+    }
+}
+
+/// Another fixdex process holds the index lock.
+#[derive(Debug)]
+pub struct IndexLocked(pub PathBuf);
+
+impl std::fmt::Display for IndexLocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the index in {} is locked by another fixdex process that is indexing; try again when it is done, or pass --wait",
+            self.0.display()
+        )
+    }
+}
+
+impl std::error::Error for IndexLocked {}
+
 /// Takes the index lock, failing fast (or waiting, with `wait`).
 fn lock(index_dir: &Path, wait: bool) -> Result<File> {
     let path = index_dir.join(LOCK_FILE);
@@ -155,10 +194,7 @@ fn lock(index_dir: &Path, wait: bool) -> Result<File> {
         f.lock()
             .with_context(|| format!("cannot lock {}", path.display()))?;
     } else if f.try_lock().is_err() {
-        bail!(
-            "the index in {} is locked by another fixdex process that is indexing; try again when it is done, or pass --wait",
-            index_dir.display()
-        );
+        return Err(IndexLocked(index_dir.to_path_buf()).into());
     }
     Ok(f)
 }
@@ -167,6 +203,7 @@ fn lock(index_dir: &Path, wait: bool) -> Result<File> {
 /// the open index with its manifest, or a fresh one (with the reason).
 fn prepare(opts: &IndexOptions) -> Result<(Index, Fields, Manifest, Option<String>)> {
     let dir = &opts.index_dir;
+    recover_pending(dir);
     let old = Manifest::load(dir);
     let has_meta = dir.join("meta.json").exists();
     let foreign = std::fs::read_dir(dir)?
@@ -368,20 +405,29 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
     }
     bar.finish_and_clear();
 
-    let mut opstamp = manifest.opstamp;
-    if let Some(mut w) = writer {
-        opstamp = w.commit().context("cannot commit the index")?;
-        w.wait_merging_threads().ok();
-    }
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         fixdex_version: env!("CARGO_PKG_VERSION").to_string(),
         corpus: std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.clone()),
         indexed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        opstamp,
+        opstamp: manifest.opstamp,
         files: next_files,
     };
-    manifest.save(&opts.index_dir)?;
+    match writer {
+        Some(mut w) => {
+            // Manifest and commit change together: the next manifest is
+            // written aside, the commit carries its hash, and only then does
+            // it replace the current one. A crash in between is resolved on
+            // the next open by comparing the hash with the commit's payload.
+            let hash = manifest.save_pending(&opts.index_dir)?;
+            let mut prepared = w.prepare_commit().context("cannot commit the index")?;
+            prepared.set_payload(&hash);
+            manifest.opstamp = prepared.commit().context("cannot commit the index")?;
+            w.wait_merging_threads().ok();
+            Manifest::promote_pending(&opts.index_dir)?;
+        }
+        None => manifest.save(&opts.index_dir)?,
+    }
 
     for (path, e) in &manifest.files {
         if let Some(reason) = &e.skipped {
@@ -538,4 +584,72 @@ pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
             .filter(|f| f.skipped.is_some())
             .count(),
     })
+}
+
+/// Drift between the corpus, the manifest and the index, from `index --check`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CheckReport {
+    /// Corpus files not in the manifest (not indexed yet).
+    pub new_files: Vec<String>,
+    /// Files changed since they were indexed.
+    pub changed_files: Vec<String>,
+    /// Files in the manifest that are gone from the corpus.
+    pub deleted_files: Vec<String>,
+    /// Files whose section count in the index differs from the manifest:
+    /// (path, manifest, index).
+    pub section_mismatch: Vec<(String, usize, u64)>,
+    /// Sections in the index.
+    pub index_sections: u64,
+    /// Sections the manifest accounts for.
+    pub manifest_sections: usize,
+}
+
+impl CheckReport {
+    /// Whether the index matches the corpus exactly.
+    pub fn is_clean(&self) -> bool {
+        self.new_files.is_empty()
+            && self.changed_files.is_empty()
+            && self.deleted_files.is_empty()
+            && self.section_mismatch.is_empty()
+            && self.index_sections == self.manifest_sections as u64
+    }
+}
+
+/// Checks the index against the corpus and the manifest.
+pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
+    let open = open_index(index_dir)?;
+    let reader = open.index.reader()?;
+    let searcher = reader.searcher();
+    let walked = walk::corpus_files(corpus, index_dir)?;
+    let mut r = CheckReport::default();
+    for f in &walked.files {
+        match open.manifest.files.get(&f.rel) {
+            None => r.new_files.push(f.rel.clone()),
+            Some(e) if e.size != f.size || e.mtime_ns != f.mtime_ns => {
+                let same = std::fs::read(&f.abs)
+                    .map(|b| blake3::hash(&b).to_hex().to_string() == e.hash)
+                    .unwrap_or(false);
+                if !same {
+                    r.changed_files.push(f.rel.clone());
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for (path, e) in &open.manifest.files {
+        if !walked.files.iter().any(|f| &f.rel == path) {
+            r.deleted_files.push(path.clone());
+        }
+        let q = tantivy::query::TermQuery::new(
+            open.fields.path_term(path),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &tantivy::collector::Count)? as u64;
+        if n != e.sections as u64 {
+            r.section_mismatch.push((path.clone(), e.sections, n));
+        }
+    }
+    r.index_sections = searcher.num_docs();
+    r.manifest_sections = open.manifest.files.values().map(|f| f.sections).sum();
+    Ok(r)
 }

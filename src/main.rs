@@ -20,17 +20,56 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(&cli) {
+    // A panic (a bug, or an index damaged in a way tantivy does not
+    // detect) becomes one sentence and exit 2, not a Rust dump.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if let Ok(mut m) = PANIC_MESSAGE.lock() {
+            *m = msg;
+        }
+    }));
+    let outcome = std::panic::catch_unwind(|| run(&cli));
+    let outcome = match outcome {
+        Ok(r) => r,
+        Err(_) => {
+            let msg = PANIC_MESSAGE.lock().map(|m| m.clone()).unwrap_or_default();
+            eprintln!(
+                "fixdex: internal error ({msg}); if the index in {} is damaged, `fixdex index --rebuild` rebuilds it",
+                cli.index.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("fixdex: {e:#}");
+            let mut msg = format!("{e:#}");
+            let from_tantivy = e
+                .chain()
+                .any(|c| c.downcast_ref::<tantivy::TantivyError>().is_some());
+            if from_tantivy && !msg.contains("--rebuild") {
+                msg = format!(
+                    "the index in {} cannot be read ({msg}); `fixdex index --rebuild` rebuilds it",
+                    cli.index.display()
+                );
+            }
+            // One sentence on one line, whatever the underlying error printed.
+            let msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("fixdex: {msg}");
             ExitCode::from(2)
         }
     }
 }
+
+static PANIC_MESSAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -97,6 +136,35 @@ fn cmd_index(cli: &Cli, a: &IndexArgs) -> Result<u8> {
         progress: !a.quiet && std::io::stderr().is_terminal(),
         wait: a.wait,
     };
+    if a.check {
+        let r = indexer::check(&opts.corpus, &opts.index_dir)?;
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            serde_json::to_writer_pretty(&mut out, &r)?;
+            writeln!(out)?;
+        } else if r.is_clean() {
+            writeln!(
+                out,
+                "index is consistent with the corpus: {} sections",
+                r.index_sections
+            )?;
+        } else {
+            for p in &r.new_files {
+                writeln!(out, "not indexed yet: {p}")?;
+            }
+            for p in &r.changed_files {
+                writeln!(out, "changed since indexed: {p}")?;
+            }
+            for p in &r.deleted_files {
+                writeln!(out, "deleted from the corpus: {p}")?;
+            }
+            for (p, m, i) in &r.section_mismatch {
+                writeln!(out, "section count differs for {p}: manifest {m}, index {i}")?;
+            }
+            writeln!(out, "drift found; `fixdex index` brings the index up to date")?;
+        }
+        return Ok(if r.is_clean() { 0 } else { 1 });
+    }
     let s = indexer::run_index(&opts)?;
     if a.json {
         let mut out = std::io::stdout().lock();
@@ -124,11 +192,25 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             index_dir: cli.index.clone(),
             rebuild: false,
             progress: std::io::stderr().is_terminal(),
-            wait: true,
+            wait: false,
         };
-        let s = indexer::run_index(&opts)?;
-        if std::io::stderr().is_terminal() {
-            eprintln!("{}", summary_line(&s));
+        let has_index = cli.index.join(fixdex::manifest::FILE_NAME).exists();
+        match indexer::run_index(&opts) {
+            Ok(s) => {
+                if std::io::stderr().is_terminal() {
+                    eprintln!("{}", summary_line(&s));
+                }
+            }
+            // Another process is indexing: answer from the last commit.
+            Err(e) if has_index && e.downcast_ref::<indexer::IndexLocked>().is_some() => {
+                if std::io::stderr().is_terminal() {
+                    eprintln!("fixdex: another fixdex is indexing; answering from the last complete index");
+                }
+            }
+            Err(e) if e.downcast_ref::<indexer::IndexLocked>().is_some() => {
+                indexer::run_index(&IndexOptions { wait: true, ..opts })?;
+            }
+            Err(e) => return Err(e),
         }
     }
     if !cli.index.join(fixdex::manifest::FILE_NAME).exists() && !corpus_exists {

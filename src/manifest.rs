@@ -82,6 +82,40 @@ impl Manifest {
         Ok(())
     }
 
+    fn pending_path(index_dir: &Path) -> PathBuf {
+        index_dir.join(format!("{FILE_NAME}.next"))
+    }
+
+    /// Writes this manifest aside (fsynced) as the one the next commit will
+    /// describe, and returns its hash for the commit payload.
+    pub fn save_pending(&self, index_dir: &Path) -> Result<String> {
+        let bytes = serde_json::to_vec(self)?;
+        let path = Self::pending_path(index_dir);
+        let mut f =
+            std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        Ok(blake3::hash(&bytes).to_hex().to_string())
+    }
+
+    /// Hash of the manifest set aside, if there is one.
+    pub fn pending_hash(index_dir: &Path) -> Option<String> {
+        let bytes = std::fs::read(Self::pending_path(index_dir)).ok()?;
+        Some(blake3::hash(&bytes).to_hex().to_string())
+    }
+
+    /// Makes the manifest set aside the current one.
+    pub fn promote_pending(index_dir: &Path) -> Result<()> {
+        let to = Self::path(index_dir);
+        std::fs::rename(Self::pending_path(index_dir), &to)
+            .with_context(|| format!("cannot write {}", to.display()))
+    }
+
+    /// Drops a manifest set aside whose commit never happened.
+    pub fn discard_pending(index_dir: &Path) {
+        let _ = std::fs::remove_file(Self::pending_path(index_dir));
+    }
+
     /// Number of indexed (not skipped) articles.
     pub fn articles(&self) -> usize {
         self.files.values().filter(|f| f.skipped.is_none()).count()

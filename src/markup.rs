@@ -8,7 +8,7 @@
 //! (and the short `Label:` line that introduces them), image credits and lone
 //! UI words. Every heading keeps the 1-based source line it came from.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use scraper::{Html, Node};
 
 /// One unit of cleaned body content, in document order.
@@ -49,6 +49,7 @@ fn markdown_to_html(body: &str, first_line: usize) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
+    let in_indented = std::cell::Cell::new(false);
     let events = Parser::new_ext(body, opts)
         .into_offset_iter()
         .map(|(event, range)| match event {
@@ -69,9 +70,18 @@ fn markdown_to_html(body: &str, first_line: usize) -> String {
             }
             Event::Html(raw) => Event::Html(mark_html_headings(raw, range.start, &lines)),
             Event::InlineHtml(raw) => Event::InlineHtml(mark_html_headings(raw, range.start, &lines)),
-            // Indented "code" in scraped articles is almost always indented
-            // HTML or prose, never code a reader wants verbatim as a block;
-            // its text is kept either way.
+            // Indented "code" in scraped articles is indented HTML or prose
+            // (a blank line inside a `<div>` ends the HTML block), never code
+            // a reader wants verbatim: parse it as HTML. Fenced code stays code.
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
+                in_indented.set(true);
+                Event::Html("<p>".into())
+            }
+            Event::End(TagEnd::CodeBlock) if in_indented.get() => {
+                in_indented.set(false);
+                Event::Html("</p>".into())
+            }
+            Event::Text(t) if in_indented.get() => Event::Html(mark_html_headings(t, range.start, &lines)),
             other => other,
         });
     let mut html = String::with_capacity(body.len() + body.len() / 4);
@@ -340,6 +350,10 @@ struct Walker {
     teaser: bool,
     /// Index in `blocks` of a short `Label:` line that may introduce a link farm.
     pending_label: Option<usize>,
+    /// Depth of open `<code>` elements.
+    in_code: usize,
+    /// The current line holds code text.
+    line_has_code: bool,
 }
 
 impl Walker {
@@ -452,12 +466,16 @@ impl Walker {
                 if !self.line.trim().is_empty() => {
                     self.line.push_str(" | ");
                 }
+            "code" => self.in_code += 1,
             _ if is_block_element(name) => self.flush(),
             _ => {}
         }
     }
 
     fn close(&mut self, name: &str) {
+        if name == "code" {
+            self.in_code = self.in_code.saturating_sub(1);
+        }
         match name {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.flush(),
             "ul" | "ol" => {
@@ -470,6 +488,9 @@ impl Walker {
     }
 
     fn push_text(&mut self, text: &str) {
+        if self.in_code > 0 {
+            self.line_has_code = true;
+        }
         let mut prev_space = self.line.is_empty() || self.line.ends_with(' ');
         for c in text.chars() {
             if c.is_whitespace() {
@@ -486,7 +507,23 @@ impl Walker {
 
     /// Ends the current line of text and stores it as a block.
     fn flush(&mut self) {
-        let raw = std::mem::take(&mut self.line);
+        let mut raw = std::mem::take(&mut self.line);
+        // Malformed tags that Markdown passed through as text (`<img {rc=..>`
+        // after a scrape mangled an attribute) are markup residue, not words.
+        // Code keeps its text as written.
+        if !std::mem::take(&mut self.line_has_code) {
+            // Removing one residue can join the pieces of another.
+            for _ in 0..4 {
+                if !raw.contains('<') {
+                    break;
+                }
+                let next = strip_tag_residue(&raw);
+                if next == raw {
+                    break;
+                }
+                raw = next;
+            }
+        }
         let kind = self.kind.take().unwrap_or(TextKind::Paragraph);
         let text = tidy(&raw);
         if let Some((level, line)) = self.heading.take() {
@@ -517,6 +554,39 @@ impl Walker {
         }
         self.blocks
     }
+}
+
+/// Removes `<name …>` and `</name>` look-alikes (a tag name, then `>` on the same line).
+fn strip_tag_residue(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if b[i] == b'<' {
+            let j = if b.get(i + 1) == Some(&b'/') { i + 2 } else { i + 1 };
+            let name = b[j.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            if name > 0
+                && b[j].is_ascii_alphabetic()
+                && let Some(e) = text[j..].find(['>', '<', '\n']).filter(|e| b[j + e] == b'>')
+            {
+                out.push_str(&text[copied..i]);
+                let next_space = text[j + e + 1..].starts_with(char::is_whitespace);
+                if !out.is_empty() && !out.ends_with(char::is_whitespace) && !next_space {
+                    out.push(' ');
+                }
+                i = j + e + 1;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Drops a list marker (`- `, `3. `) and indentation from a text line.
@@ -703,6 +773,24 @@ mod tests {
         assert_eq!(
             texts(&clean_body(body, 1)),
             vec!["H2@1 Related", "H2@7 Real", "Kept."]
+        );
+    }
+
+    #[test]
+    fn indented_html_after_a_blank_line_is_still_html() {
+        let body = "<div>\n\n    indented <b>html</b> text\n\n</div>\n\n```\nfenced code\n```\n";
+        assert_eq!(
+            texts(&clean_body(body, 1)),
+            vec!["indented html text", "fenced code"]
+        );
+    }
+
+    #[test]
+    fn malformed_tag_residue_is_dropped_but_code_kept() {
+        let body = "Tap a href=\"x\"><img {rc=\"x\" width=\"9\"/> here.\n\nKeep `<b>` in code.\n";
+        assert_eq!(
+            texts(&clean_body(body, 1)),
+            vec!["Tap a href=\"x\"> here.", "Keep <b> in code."]
         );
     }
 
