@@ -67,6 +67,8 @@ pub struct Ranking {
     pub proximity: f32,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
+    /// Share of the score kept by a candidate that covers nothing.
+    pub coverage_floor: f32,
     /// Drop stop words from the query (unless nothing else is left).
     pub stop_words: bool,
     /// Fold near-duplicate sections into one hit.
@@ -84,6 +86,7 @@ impl Default for Ranking {
             fuzzy: 0.8,
             proximity: 0.1,
             coverage: true,
+            coverage_floor: 0.35,
             stop_words: true,
             collapse: true,
         }
@@ -91,6 +94,12 @@ impl Default for Ranking {
 }
 
 impl Ranking {
+    /// How much of its score a candidate keeps for a given coverage:
+    /// `floor + (1 - floor) × coverage²`.
+    pub fn coverage_factor(&self, coverage: f32) -> f32 {
+        self.coverage_floor + (1.0 - self.coverage_floor) * coverage * coverage
+    }
+
     /// Applies `name=value` overrides such as `heading=3,proximity=0`
     /// (used for tuning through the `FIXDEX_RANKING` environment variable).
     pub fn with_overrides(mut self, spec: &str) -> Ranking {
@@ -108,6 +117,7 @@ impl Ranking {
                 "fuzzy" => self.fuzzy = x,
                 "proximity" => self.proximity = x,
                 "coverage" => self.coverage = x != 0.0,
+                "coverage_floor" => self.coverage_floor = x,
                 "stop_words" => self.stop_words = x != 0.0,
                 "collapse" => self.collapse = x != 0.0,
                 _ => {}
@@ -184,6 +194,7 @@ impl Ranking {
                     fuzzy: 0.0,
                     proximity: 0.0,
                     coverage: false,
+                    coverage_floor: 0.35,
                     stop_words: false,
                     collapse: false,
                 },
@@ -710,7 +721,7 @@ impl Engine {
             .zip(coverages.iter().zip(&closeness))
             .map(|(d, (cov, close))| {
                 let boost = if self.ranking.coverage {
-                    0.35 + 0.65 * cov * cov
+                    self.ranking.coverage_factor(*cov)
                 } else {
                     1.0
                 };
@@ -982,7 +993,7 @@ impl Engine {
             }
         }
         let factor = if r.coverage {
-            0.35 + 0.65 * coverage * coverage
+            r.coverage_factor(coverage)
         } else {
             1.0
         };
