@@ -312,10 +312,12 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
             _ => todo.push(f),
         }
     }
+    // A set, not a scan per entry: the corpus can hold tens of thousands of files.
+    let present: std::collections::HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
     let removed: Vec<String> = manifest
         .files
         .keys()
-        .filter(|k| !walked.files.iter().any(|f| &f.rel == *k))
+        .filter(|k| !present.contains(k.as_str()))
         .cloned()
         .collect();
 
@@ -636,8 +638,9 @@ pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
             Some(_) => {}
         }
     }
+    let present: std::collections::HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
     for (path, e) in &open.manifest.files {
-        if !walked.files.iter().any(|f| &f.rel == path) {
+        if !present.contains(path.as_str()) {
             r.deleted_files.push(path.clone());
         }
         let q = tantivy::query::TermQuery::new(

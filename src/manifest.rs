@@ -74,9 +74,10 @@ impl Manifest {
     pub fn save(&self, index_dir: &Path) -> Result<()> {
         let path = Self::path(index_dir);
         let tmp = index_dir.join(format!(".{FILE_NAME}.tmp"));
+        let mut bytes = serde_json::to_vec(self)?;
+        bytes.push(b'\n');
         let mut f = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        serde_json::to_writer(&mut f, self)?;
-        f.write_all(b"\n")?;
+        f.write_all(&bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
