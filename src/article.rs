@@ -43,15 +43,22 @@ impl std::error::Error for ArticleError {}
 /// Reads and parses the file at `file`, recorded under the corpus-relative `rel`.
 pub fn read_article(file: &Path, rel: &str) -> Result<Article, ArticleError> {
     let meta = std::fs::metadata(file).map_err(|e| ArticleError(format!("cannot read file: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ArticleError(format!(
-            "file is {} MB, over the {} MB limit for one article",
-            meta.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
+    if let Some(e) = too_large(meta.len()) {
+        return Err(e);
     }
     let bytes = std::fs::read(file).map_err(|e| ArticleError(format!("cannot read file: {e}")))?;
     parse_article(&bytes, rel)
+}
+
+/// The error for a file of `size` bytes, when it is over [`MAX_FILE_BYTES`].
+pub fn too_large(size: u64) -> Option<ArticleError> {
+    (size > MAX_FILE_BYTES).then(|| {
+        ArticleError(format!(
+            "file is {} MB, over the {} MB limit for one article",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+    })
 }
 
 /// Parses an article from its bytes.

@@ -356,10 +356,7 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
         writer = Some(w);
     }
     for path in &removed {
-        let w = match writer.as_mut() {
-            Some(w) => w,
-            None => writer.insert(open_writer(&index)?),
-        };
+        let w = writable(&mut writer, &index, &open_writer)?;
         w.delete_term(fields.path_term(path));
         summary.removed += 1;
     }
@@ -380,20 +377,14 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
                 Parsed::Skipped(entry) => {
                     summary.parsed += 1;
                     if !fresh_start {
-                        let w = match writer.as_mut() {
-                            Some(w) => w,
-                            None => writer.insert(open_writer(&index)?),
-                        };
+                        let w = writable(&mut writer, &index, &open_writer)?;
                         w.delete_term(fields.path_term(&rel));
                     }
                     next_files.insert(rel, entry);
                 }
                 Parsed::Article(article, entry) => {
                     summary.parsed += 1;
-                    let w = match writer.as_mut() {
-                        Some(w) => w,
-                        None => writer.insert(open_writer(&index)?),
-                    };
+                    let w = writable(&mut writer, &index, &open_writer)?;
                     if !fresh_start {
                         w.delete_term(fields.path_term(&rel));
                     }
@@ -458,6 +449,19 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
     Ok(summary)
 }
 
+/// The run's writer, opened on first use (a run that changes nothing never
+/// takes tantivy's writer).
+fn writable<'a>(
+    slot: &'a mut Option<IndexWriter<TantivyDocument>>,
+    index: &Index,
+    open: &dyn Fn(&Index) -> Result<IndexWriter<TantivyDocument>>,
+) -> Result<&'a mut IndexWriter<TantivyDocument>> {
+    if slot.is_none() {
+        *slot = Some(open(index)?);
+    }
+    Ok(slot.as_mut().expect("writer was just opened"))
+}
+
 /// Entries for files that could not be read are retried every run.
 fn is_retryable(e: &FileEntry) -> bool {
     e.skipped.as_deref().is_some_and(|r| r.starts_with("cannot read"))
@@ -472,12 +476,8 @@ fn read_one(f: &walk::CorpusFile, old: Option<&FileEntry>) -> Parsed {
         skipped: None,
         warnings: Vec::new(),
     };
-    if f.size > article::MAX_FILE_BYTES {
-        entry.skipped = Some(format!(
-            "file is {} MB, over the {} MB limit for one article",
-            f.size / (1024 * 1024),
-            article::MAX_FILE_BYTES / (1024 * 1024)
-        ));
+    if let Some(e) = article::too_large(f.size) {
+        entry.skipped = Some(e.0);
         return Parsed::Skipped(entry);
     }
     let bytes = match std::fs::read(&f.abs) {
@@ -526,6 +526,12 @@ pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
     if !index_dir.join("meta.json").exists() {
         return Ok(true);
     }
+    is_stale(corpus, index_dir, &manifest)
+}
+
+/// Whether a file was added, removed or changed (by size or modification
+/// time) since `manifest` was written.
+pub fn is_stale(corpus: &Path, index_dir: &Path, manifest: &Manifest) -> Result<bool> {
     let walked = walk::corpus_files(corpus, index_dir)?;
     if walked.files.len() != manifest.files.len() {
         return Ok(true);

@@ -186,7 +186,15 @@ fn cmd_index(cli: &Cli, a: &IndexArgs) -> Result<u8> {
 /// Opens the index, re-indexing the corpus first when it is missing or stale.
 fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
     let corpus_exists = cli.corpus.exists();
-    if !no_refresh && corpus_exists && indexer::needs_refresh(&cli.corpus, &cli.index)? {
+    let mut open = indexer::open_index(&cli.index);
+    // The open index's manifest serves the staleness check: it is read once.
+    let refresh = !no_refresh
+        && corpus_exists
+        && match &open {
+            Ok(o) => indexer::is_stale(&cli.corpus, &cli.index, &o.manifest)?,
+            Err(_) => indexer::needs_refresh(&cli.corpus, &cli.index)?,
+        };
+    if refresh {
         let opts = IndexOptions {
             corpus: cli.corpus.clone(),
             index_dir: cli.index.clone(),
@@ -212,6 +220,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             }
             Err(e) => return Err(e),
         }
+        open = indexer::open_index(&cli.index);
     }
     if !cli.index.join(fixdex::manifest::FILE_NAME).exists() && !corpus_exists {
         anyhow::bail!(
@@ -220,7 +229,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             cli.corpus.display()
         );
     }
-    let open = indexer::open_index(&cli.index)?;
+    let open = open?;
     let corpus = open.manifest.corpus.clone();
     Engine::new(open, Some(&corpus))
 }

@@ -36,7 +36,7 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, IndexReader, Searcher, TantivyDocument, Term};
 
 /// The ranking knobs. [`Ranking::default`] holds the tuned values; the
 /// other constructors switch one piece off for the ablation table of
@@ -349,7 +349,6 @@ enum Copy {
 
 /// A searcher over one fixdex index.
 pub struct Engine {
-    index: Index,
     fields: Fields,
     reader: IndexReader,
     thesaurus: Thesaurus,
@@ -373,7 +372,6 @@ impl Engine {
             None => Thesaurus::built_in(),
         };
         Ok(Engine {
-            index: open.index,
             fields: open.fields,
             reader,
             thesaurus,
@@ -389,11 +387,6 @@ impl Engine {
     /// Replaces the ranking knobs (for ablation and tuning).
     pub fn set_ranking(&mut self, ranking: Ranking) {
         self.ranking = ranking;
-    }
-
-    /// The tantivy index.
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 
     /// The searcher of the last commit.
@@ -1016,14 +1009,10 @@ impl Engine {
         addrs: &[DocAddress],
         pairs: &[(String, String)],
     ) -> Result<Vec<f32>> {
-        let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-        for (i, a) in addrs.iter().enumerate() {
-            by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
-        }
+        let by_seg = by_segment(addrs);
         let mut close = vec![0f32; addrs.len()];
         let (mut pa, mut pb) = (Vec::new(), Vec::new());
-        for (&seg_ord, docs) in by_seg.iter_mut() {
-            docs.sort_unstable();
+        for (&seg_ord, docs) in &by_seg {
             let seg = searcher.segment_reader(seg_ord);
             for field in [self.fields.heading, self.fields.text] {
                 let inv = seg.inverted_index(field)?;
@@ -1075,14 +1064,7 @@ impl Engine {
         concepts: &[(usize, Concept)],
         total_weight: f32,
     ) -> Result<Vec<f32>> {
-        // Candidate docs per segment, sorted, with their index in `addrs`.
-        let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-        for (i, a) in addrs.iter().enumerate() {
-            by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
-        }
-        for v in by_seg.values_mut() {
-            v.sort_unstable();
-        }
+        let by_seg = by_segment(addrs);
         let f = &self.fields;
         let mut got = vec![0f32; addrs.len()];
         for (_, c) in concepts {
@@ -1175,6 +1157,19 @@ fn cut_around(line: &str, at: usize, max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+/// Candidate docs grouped by segment, sorted by doc id, each with its index
+/// in `addrs` (postings are read forward, one segment at a time).
+fn by_segment(addrs: &[DocAddress]) -> HashMap<u32, Vec<(u32, usize)>> {
+    let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for (i, a) in addrs.iter().enumerate() {
+        by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
+    }
+    for v in by_seg.values_mut() {
+        v.sort_unstable();
+    }
+    by_seg
 }
 
 /// Whether two sorted position lists hold a pair at most `slop` apart
