@@ -69,6 +69,9 @@ pub struct Ranking {
     pub coverage: bool,
     /// Share of the score kept by a candidate that covers nothing.
     pub coverage_floor: f32,
+    /// How strongly a word's rarity weighs in coverage: each query word
+    /// counts `idf ^ coverage_idf` (1 = by rarity, 0 = every word alike).
+    pub coverage_idf: f32,
     /// Drop stop words from the query (unless nothing else is left).
     pub stop_words: bool,
     /// Fold near-duplicate sections into one hit.
@@ -87,6 +90,7 @@ impl Default for Ranking {
             proximity: 0.1,
             coverage: true,
             coverage_floor: 0.35,
+            coverage_idf: 0.0,
             stop_words: true,
             collapse: true,
         }
@@ -118,6 +122,7 @@ impl Ranking {
                 "proximity" => self.proximity = x,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
+                "coverage_idf" => self.coverage_idf = x,
                 "stop_words" => self.stop_words = x != 0.0,
                 "collapse" => self.collapse = x != 0.0,
                 _ => {}
@@ -170,6 +175,13 @@ impl Ranking {
                 },
             ),
             (
+                "coverage weighted by rarity",
+                Ranking {
+                    coverage_idf: 1.0,
+                    ..full.clone()
+                },
+            ),
+            (
                 "no stop-word removal",
                 Ranking {
                     stop_words: false,
@@ -195,6 +207,7 @@ impl Ranking {
                     proximity: 0.0,
                     coverage: false,
                     coverage_floor: 0.35,
+                    coverage_idf: 1.0,
                     stop_words: false,
                     collapse: false,
                 },
@@ -528,9 +541,10 @@ impl Engine {
     }
 
     /// Answers a query. A hit's `confidence` is the share of the query's
-    /// weight (each content word weighted by its rarity) that the section
-    /// matches: a word in the heading or title counts fully, in the body
-    /// 0.8, only through a synonym or a typo correction 0.5.
+    /// content words that the section matches (each word weighted by
+    /// `idf ^ coverage_idf`, by default all alike; BM25 already rewards
+    /// rare words): a word in the heading or title counts fully, in the
+    /// body 0.8, only through a synonym or a typo correction 0.5.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer> {
         let start = Instant::now();
         let searcher = self.searcher();
@@ -549,7 +563,8 @@ impl Engine {
         // Words found nowhere (not even by correction) still count against
         // confidence, at the weight of the rarest possible word.
         let mut unknown_weight = 0.0f32;
-        let max_weight = (1.0 + (num_docs + 0.5) / 0.5).ln();
+        let idf_power = self.ranking.coverage_idf;
+        let max_weight = (1.0 + (num_docs + 0.5) / 0.5).ln().powf(idf_power);
         for &i in &content {
             let w = &words[i];
             let Some(stem) = self.stem(&w.surface) else {
@@ -592,7 +607,10 @@ impl Engine {
                 .map(|(s, _)| self.doc_freq(&searcher, self.fields.text, s))
                 .max()
                 .unwrap_or(0) as f32;
-            let weight = (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln().max(0.05);
+            let weight = (1.0 + (num_docs - df + 0.5) / (df + 0.5))
+                .ln()
+                .max(0.05)
+                .powf(idf_power);
             concepts.push((
                 i,
                 Concept {

@@ -452,3 +452,54 @@ fn misspelled_shipped_query_finds_undelivered_imessages() {
     let h = v["hits"][0]["heading"].as_str().unwrap().to_lowercase();
     assert!(h.contains("imessage") && h.contains("deliver"), "{h}");
 }
+
+#[test]
+fn coverage_counts_every_query_word_alike() {
+    // "webcam" is rare, "blurry" and "picture" are common. A section that
+    // answers two of the three words beats one that answers only the rare
+    // word; weighting coverage by rarity would turn that around.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = vec![(
+        "cam.md".into(),
+        article(
+            "Camera help",
+            &[
+                (
+                    "Webcam stays dark",
+                    "Open the privacy settings and allow the camera again.",
+                ),
+                (
+                    "Blurry picture",
+                    "Wipe the lens and let the camera focus before the next shot.",
+                ),
+            ],
+        ),
+    )];
+    for i in 0..4 {
+        files.push((
+            format!("other{i}.md"),
+            article(
+                &format!("Other topic {i}"),
+                &[
+                    (
+                        &format!("Blurry print {i}"),
+                        "A blurry print comes from a dirty drum.",
+                    ),
+                    (
+                        &format!("Pale picture {i}"),
+                        "The picture looks pale when night mode is on.",
+                    ),
+                ],
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut e = engine(dir.path(), &refs);
+    let q = "blurry webcam picture";
+    assert_eq!(headings(&search(&e, q))[0], "Blurry picture");
+    e.set_ranking(Ranking {
+        coverage_idf: 1.0,
+        ..Ranking::default()
+    });
+    assert_eq!(headings(&search(&e, q))[0], "Webcam stays dark");
+}
