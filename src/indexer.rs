@@ -9,7 +9,7 @@
 //! re-parsed next time (its old sections are always deleted first).
 
 use crate::article::{self, Article, ArticleError};
-use crate::manifest::{FileEntry, Manifest};
+use crate::manifest::{FileEntry, Header, Manifest};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::{analysis, walk};
 use anyhow::{Context, Result, bail};
@@ -84,8 +84,8 @@ pub struct OpenIndex {
     pub index: Index,
     /// Field handles.
     pub fields: Fields,
-    /// Its manifest.
-    pub manifest: Manifest,
+    /// Its manifest's header (load the file table with [`Manifest::load`]).
+    pub header: Header,
 }
 
 /// Name of the lock file that keeps two indexing runs apart.
@@ -100,7 +100,7 @@ fn is_ignorable(name: &str) -> bool {
 /// or it is not usable.
 pub fn open_index(index_dir: &Path) -> Result<OpenIndex> {
     recover_pending(index_dir);
-    let manifest = match Manifest::load(index_dir) {
+    let manifest = match Header::load(index_dir) {
         Ok(Some(m)) => m,
         Ok(None) => bail!(
             "{} holds no fixdex index; run `fixdex index` to build one",
@@ -126,7 +126,7 @@ pub fn open_index(index_dir: &Path) -> Result<OpenIndex> {
     Ok(OpenIndex {
         index,
         fields,
-        manifest,
+        header: manifest,
     })
 }
 
@@ -565,6 +565,7 @@ pub struct Stats {
 
 /// Computes index statistics.
 pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
+    let manifest = full_manifest(index_dir)?;
     let reader = open.index.reader()?;
     let searcher = reader.searcher();
     let mut terms = 0;
@@ -579,19 +580,19 @@ pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
         .map(|m| m.len())
         .sum();
     Ok(Stats {
-        articles: open.manifest.articles(),
+        articles: manifest.articles(),
         sections: searcher.num_docs(),
         terms,
         index_bytes,
-        corpus_bytes: open.manifest.corpus_bytes(),
-        indexed_at: open.manifest.indexed_at.clone(),
-        skipped: open
-            .manifest
-            .files
-            .values()
-            .filter(|f| f.skipped.is_some())
-            .count(),
+        corpus_bytes: manifest.corpus_bytes(),
+        indexed_at: manifest.indexed_at.clone(),
+        skipped: manifest.files.values().filter(|f| f.skipped.is_some()).count(),
     })
+}
+
+/// The whole manifest of an index that [`open_index`] opened.
+fn full_manifest(index_dir: &Path) -> Result<Manifest> {
+    Manifest::load(index_dir)?.with_context(|| format!("{} lost its manifest", index_dir.display()))
 }
 
 /// Drift between the corpus, the manifest and the index, from `index --check`.
@@ -626,12 +627,13 @@ impl CheckReport {
 /// Checks the index against the corpus and the manifest.
 pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
     let open = open_index(index_dir)?;
+    let manifest = full_manifest(index_dir)?;
     let reader = open.index.reader()?;
     let searcher = reader.searcher();
     let walked = walk::corpus_files(corpus, index_dir)?;
     let mut r = CheckReport::default();
     for f in &walked.files {
-        match open.manifest.files.get(&f.rel) {
+        match manifest.files.get(&f.rel) {
             None => r.new_files.push(f.rel.clone()),
             Some(e) if e.size != f.size || e.mtime_ns != f.mtime_ns => {
                 let same = std::fs::read(&f.abs)
@@ -645,7 +647,7 @@ pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
         }
     }
     let present: std::collections::HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
-    for (path, e) in &open.manifest.files {
+    for (path, e) in &manifest.files {
         if !present.contains(path.as_str()) {
             r.deleted_files.push(path.clone());
         }
@@ -659,6 +661,6 @@ pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
         }
     }
     r.index_sections = searcher.num_docs();
-    r.manifest_sections = open.manifest.files.values().map(|f| f.sections).sum();
+    r.manifest_sections = manifest.files.values().map(|f| f.sections).sum();
     Ok(r)
 }

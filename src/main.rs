@@ -187,12 +187,13 @@ fn cmd_index(cli: &Cli, a: &IndexArgs) -> Result<u8> {
 fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
     let corpus_exists = cli.corpus.exists();
     let mut open = indexer::open_index(&cli.index);
-    // The open index's manifest serves the staleness check: it is read once.
+    // Opening reads only the manifest's header; the file table is read
+    // only for the staleness check.
     let refresh = !no_refresh
         && corpus_exists
-        && match &open {
-            Ok(o) => indexer::is_stale(&cli.corpus, &cli.index, &o.manifest)?,
-            Err(_) => indexer::needs_refresh(&cli.corpus, &cli.index)?,
+        && match (&open, fixdex::manifest::Manifest::load(&cli.index)) {
+            (Ok(_), Ok(Some(m))) => indexer::is_stale(&cli.corpus, &cli.index, &m)?,
+            _ => indexer::needs_refresh(&cli.corpus, &cli.index)?,
         };
     if refresh {
         let opts = IndexOptions {
@@ -230,7 +231,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
         );
     }
     let open = open?;
-    let corpus = open.manifest.corpus.clone();
+    let corpus = open.header.corpus.clone();
     Engine::new(open, Some(&corpus))
 }
 

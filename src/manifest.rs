@@ -51,6 +51,37 @@ pub struct Manifest {
     pub files: BTreeMap<String, FileEntry>,
 }
 
+/// The manifest without its file table: all that answering a query needs.
+/// Reading it skips the table (megabytes on a large corpus) without building it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Header {
+    /// Schema version the index was built with.
+    pub schema_version: u32,
+    /// Absolute corpus root the index was built from.
+    pub corpus: PathBuf,
+    /// When the last indexing run committed, RFC 3339.
+    pub indexed_at: String,
+}
+
+impl Header {
+    /// Loads the header of the manifest; `Ok(None)` when there is none.
+    pub fn load(index_dir: &Path) -> Result<Option<Header>> {
+        read_json(index_dir)
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(index_dir: &Path) -> Result<Option<T>> {
+    let path = Manifest::path(index_dir);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let m = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a fixdex manifest", path.display()))?;
+    Ok(Some(m))
+}
+
 impl Manifest {
     /// Path of the manifest in an index directory.
     pub fn path(index_dir: &Path) -> PathBuf {
@@ -59,15 +90,7 @@ impl Manifest {
 
     /// Loads the manifest; `Ok(None)` when there is none.
     pub fn load(index_dir: &Path) -> Result<Option<Manifest>> {
-        let path = Self::path(index_dir);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        let m = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a fixdex manifest", path.display()))?;
-        Ok(Some(m))
+        read_json(index_dir)
     }
 
     /// Writes the manifest atomically.
