@@ -249,20 +249,11 @@ fn search_options(a: &QueryArgs) -> SearchOptions {
 fn cmd_query(cli: &Cli, a: &QueryArgs) -> Result<u8> {
     let engine = open_engine(cli, a.no_refresh)?;
     let opts = search_options(a);
+    if a.stdin {
+        return query_stream(engine, opts);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if a.stdin {
-        let mut any = false;
-        for line in std::io::stdin().lock().lines() {
-            let line = line.context("cannot read standard input")?;
-            let answer = engine.search(&line, &opts)?;
-            any |= !answer.hits.is_empty();
-            serde_json::to_writer(&mut out, &answer)?;
-            writeln!(out)?;
-        }
-        out.flush()?;
-        return Ok(if any { 0 } else { 1 });
-    }
     let text = a.text.join(" ");
     let answer = engine.search(&text, &opts)?;
     if a.json {
@@ -276,6 +267,91 @@ fn cmd_query(cli: &Cli, a: &QueryArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(if answer.hits.is_empty() { 1 } else { 0 })
+}
+
+/// `query --stdin`: answers one query per input line, one JSON line each,
+/// in input order. Queries are answered on all cores; each answer is written
+/// as soon as the ones before it are, and output is flushed whenever the
+/// workers are idle, so a script can send a query and wait for its answer.
+fn query_stream(engine: Engine, opts: SearchOptions) -> Result<u8> {
+    use std::sync::{Arc, Mutex, mpsc};
+    type Answered = Result<(bool, String)>;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let engine = Arc::new(engine);
+    let opts = Arc::new(opts);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, String)>(workers * 8);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (res_tx, res_rx) = mpsc::channel::<(usize, Answered)>();
+    // The reader and the workers are detached: if writing fails (a closed
+    // pipe), the process ends without waiting for more input.
+    {
+        let res_tx = res_tx.clone();
+        std::thread::spawn(move || {
+            for (i, line) in std::io::stdin().lock().lines().enumerate() {
+                match line {
+                    Ok(l) => {
+                        if job_tx.send((i, l)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = res_tx.send((
+                            i,
+                            Err(anyhow::Error::new(e).context("cannot read standard input")),
+                        ));
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    for _ in 0..workers {
+        let (engine, opts, job_rx, res_tx) = (engine.clone(), opts.clone(), job_rx.clone(), res_tx.clone());
+        std::thread::spawn(move || {
+            loop {
+                let job = job_rx
+                    .lock()
+                    .map_err(|_| ())
+                    .and_then(|rx| rx.recv().map_err(|_| ()));
+                let Ok((i, line)) = job else { break };
+                let answered = engine
+                    .search(&line, &opts)
+                    .and_then(|a| Ok((!a.hits.is_empty(), serde_json::to_string(&a)?)));
+                if res_tx.send((i, answered)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(res_tx);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut pending: std::collections::BTreeMap<usize, Answered> = std::collections::BTreeMap::new();
+    let mut next = 0;
+    let mut any = false;
+    loop {
+        let (i, answered) = match res_rx.try_recv() {
+            Ok(m) => m,
+            Err(mpsc::TryRecvError::Empty) => {
+                out.flush()?;
+                match res_rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => break,
+        };
+        pending.insert(i, answered);
+        while let Some(answered) = pending.remove(&next) {
+            let (hit, line) = answered?;
+            any |= hit;
+            out.write_all(line.as_bytes())?;
+            out.write_all(b"\n")?;
+            next += 1;
+        }
+    }
+    out.flush()?;
+    Ok(if any { 0 } else { 1 })
 }
 
 fn write_text(out: &mut impl Write, cli: &Cli, engine: &Engine, answer: &Answer) -> Result<()> {

@@ -158,6 +158,68 @@ fn stdin_answers_each_line_in_order() {
 }
 
 #[test]
+fn stdin_batch_keeps_input_order_and_answers_as_it_goes() {
+    let dir = shipped_workspace();
+    assert_eq!(code(&run(fixdex(dir.path()).arg("index"))), 0);
+    let mut child = fixdex(dir.path())
+        .args(["query", "--stdin", "--jsonl", "--no-refresh"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(60);
+    // One query at a time: each answer must arrive while input stays open.
+    for q in ["why not delivered", "swap sim card"] {
+        stdin.write_all(format!("{q}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let line = rx
+            .recv_timeout(wait)
+            .expect("no answer while standard input is still open");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["query"], q);
+    }
+    // Then a large batch: answered on several threads, printed in input order.
+    let queries = [
+        "reset all settings",
+        "qqqzzzxxx",
+        "swap sim card",
+        "why not delivered",
+        "sms",
+    ];
+    let batch: Vec<String> = (0..300).map(|i| format!("{} {}", queries[i % 5], i)).collect();
+    stdin.write_all((batch.join("\n") + "\n").as_bytes()).unwrap();
+    drop(stdin);
+    let answers: Vec<Value> = (0..batch.len())
+        .map(|_| serde_json::from_str(&rx.recv_timeout(wait).unwrap()).unwrap())
+        .collect();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    for (q, a) in batch.iter().zip(&answers) {
+        assert_eq!(a["query"].as_str(), Some(q.as_str()));
+    }
+    // The same words get the same answer wherever they sit in the batch.
+    for (k, q) in queries.iter().enumerate() {
+        let firsts: std::collections::HashSet<String> = answers
+            .iter()
+            .skip(k)
+            .step_by(5)
+            .map(|a| a["hits"][0]["id"].to_string())
+            .collect();
+        assert_eq!(firsts.len(), 1, "{q}");
+    }
+}
+
+#[test]
 fn tag_and_category_filters() {
     let dir = mini_workspace();
     let d = dir.path();
