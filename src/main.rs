@@ -273,10 +273,12 @@ fn cmd_query(cli: &Cli, a: &QueryArgs) -> Result<u8> {
 /// in input order. Queries are answered on all cores; each answer is written
 /// as soon as the ones before it are, and output is flushed whenever the
 /// workers are idle, so a script can send a query and wait for its answer.
-fn query_stream(engine: Engine, opts: SearchOptions) -> Result<u8> {
+fn query_stream(mut engine: Engine, opts: SearchOptions) -> Result<u8> {
     use std::sync::{Arc, Mutex, mpsc};
     type Answered = Result<(bool, String)>;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // One query per core already: no segment threads on top.
+    engine.set_segment_threads(1);
     let engine = Arc::new(engine);
     let opts = Arc::new(opts);
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, String)>(workers * 8);

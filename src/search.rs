@@ -32,11 +32,13 @@ use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::postings::Postings;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
+use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocSet, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Executor, IndexReader, Searcher, TantivyDocument, Term};
 
 /// The ranking knobs. [`Ranking::default`] holds the tuned values; the
 /// other constructors switch one piece off for the ablation table of
@@ -350,7 +352,8 @@ struct Candidate {
     addr: DocAddress,
     section: Section,
     sim: u64,
-    shingles: Vec<u64>,
+    /// Word shingles of the text, computed when a near-duplicate check needs them.
+    shingles: std::cell::OnceCell<Vec<u64>>,
     also_in: Vec<Copy>,
 }
 
@@ -368,6 +371,8 @@ pub struct Engine {
     en: TextAnalyzer,
     surface: TextAnalyzer,
     ranking: Ranking,
+    /// Runs the segments of one query side by side.
+    executor: Executor,
 }
 
 impl Engine {
@@ -394,7 +399,16 @@ impl Engine {
                 Ok(spec) => Ranking::default().with_overrides(&spec),
                 Err(_) => Ranking::default(),
             },
+            executor: segment_executor(0),
         })
+    }
+
+    /// Searches the segments of one query on up to `threads` threads (0 =
+    /// one per core, 1 = on the caller's thread). Side by side segments
+    /// shorten one answer; a caller answering many queries at once already
+    /// keeps the cores busy and should pass 1.
+    pub fn set_segment_threads(&mut self, threads: usize) {
+        self.executor = segment_executor(threads);
     }
 
     /// Replaces the ranking knobs (for ablation and tuning).
@@ -710,7 +724,12 @@ impl Engine {
             max_copies: MAX_ALSO_IN,
             collapse: self.ranking.collapse,
         };
-        let (total, top) = searcher.search(&query_obj, &collector)?;
+        let (total, top) = searcher.search_with_executor(
+            &query_obj,
+            &collector,
+            &self.executor,
+            EnableScoring::enabled_from_searcher(&searcher),
+        )?;
 
         // Re-rank the candidates by query coverage, then collapse.
         let total_weight: f32 =
@@ -795,7 +814,8 @@ impl Engine {
                 }
                 let Some(sec) = &section else { break };
                 let sh = shingles.get_or_insert_with(|| dedup::shingles(&sec.text));
-                if dedup::near_texts(c.sim, &c.shingles, sim, sh) {
+                let theirs = c.shingles.get_or_init(|| dedup::shingles(&c.section.text));
+                if dedup::near_texts(c.sim, theirs, sim, sh) {
                     dup_of = Some(i);
                     break;
                 }
@@ -832,7 +852,7 @@ impl Engine {
                     None => continue,
                 },
             };
-            let shingles = shingles.unwrap_or_else(|| dedup::shingles(&section.text));
+            let shingles = shingles.map_or_else(std::cell::OnceCell::new, std::cell::OnceCell::from);
             let cand = Candidate {
                 score,
                 coverage,
@@ -888,7 +908,7 @@ impl Engine {
             .into_iter()
             .filter_map(|copy| match copy {
                 Copy::Id(id) => Some(id),
-                Copy::At(a) => self.load(searcher, a).ok().flatten().map(|s| s.id),
+                Copy::At(a) => self.load_id(searcher, a),
             })
             .collect();
         let explain = if opts.explain {
@@ -1067,6 +1087,12 @@ impl Engine {
         Ok(close.into_iter().map(|c| c.min(1.0)).collect())
     }
 
+    /// The id of a section, without parsing the rest of it.
+    fn load_id(&self, searcher: &Searcher, addr: DocAddress) -> Option<String> {
+        let doc: TantivyDocument = searcher.doc(addr).ok()?;
+        doc.get_first(self.fields.id)?.as_str().map(str::to_string)
+    }
+
     fn load(&self, searcher: &Searcher, addr: DocAddress) -> Result<Option<Section>> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         Ok(self.fields.section(&doc))
@@ -1175,6 +1201,19 @@ fn cut_around(line: &str, at: usize, max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+/// An executor for `threads` threads (0 = one per core); a single thread
+/// when a pool cannot be made.
+fn segment_executor(threads: usize) -> Executor {
+    let n = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+        n => n,
+    };
+    if n <= 1 {
+        return Executor::single_thread();
+    }
+    Executor::multi_thread(n, "fixdex-search-").unwrap_or_else(|_| Executor::single_thread())
 }
 
 /// Candidate docs grouped by segment, sorted by doc id, each with its index
