@@ -318,18 +318,26 @@ fn is_ui_leftover(text: &str) -> bool {
 
 /// "Image credit: …", "Photo source: …" and the like.
 fn is_image_credit(text: &str) -> bool {
-    let lower = text.trim_start().to_lowercase();
-    let mut words = lower
+    // Only the first two words matter: no lower-cased copy of a long paragraph.
+    let mut words = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty());
-    let first = words.next().unwrap_or("");
-    let second = words.next().unwrap_or("");
-    matches!(
-        first,
-        "image" | "images" | "photo" | "photos" | "picture" | "screenshot" | "img"
-    ) && matches!(
-        second,
-        "credit" | "credits" | "source" | "courtesy" | "via" | "by"
+    let is_one_of =
+        |w: Option<&str>, set: &[&str]| w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)));
+    is_one_of(
+        words.next(),
+        &[
+            "image",
+            "images",
+            "photo",
+            "photos",
+            "picture",
+            "screenshot",
+            "img",
+        ],
+    ) && is_one_of(
+        words.next(),
+        &["credit", "credits", "source", "courtesy", "via", "by"],
     ) && text.chars().count() < 200
 }
 
@@ -606,6 +614,19 @@ pub(crate) fn strip_marker(text: &str) -> &str {
 /// and trims, keeping the leading list indentation.
 fn tidy(raw: &str) -> String {
     let indent = raw.len() - raw.trim_start().len();
+    let spaced_punct = raw
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b' ' && matches!(w[1], b',' | b'.' | b';' | b'!' | b'?' | b')'));
+    if !spaced_punct {
+        // The usual line: nothing to repair, only trimming.
+        let body = raw[indent..].trim_end();
+        return if body.is_empty() {
+            String::new()
+        } else {
+            raw[..indent + body.len()].to_string()
+        };
+    }
     let mut out = String::with_capacity(raw.len());
     out.push_str(&raw[..indent]);
     let mut chars = raw[indent..].trim_end().chars().peekable();
