@@ -17,10 +17,13 @@ fn generated_workspace(n: usize) -> tempfile::TempDir {
     dir
 }
 
+/// `index --check --json`: exit code, and the report (or, when there is
+/// none, the error message, so a failing assertion says what went wrong).
 fn check(d: &Path) -> (i32, Value) {
     let o = run(fixdex(d).args(["index", "--check", "--json"]));
     assert_no_panic(&o);
-    (code(&o), serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null))
+    let report = serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| Value::String(stderr(&o)));
+    (code(&o), report)
 }
 
 fn spawn_index(d: &Path, extra: &[&str]) -> Child {
