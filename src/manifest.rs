@@ -47,7 +47,8 @@ pub struct Manifest {
     /// Opstamp of the tantivy commit this manifest describes.
     #[serde(default)]
     pub opstamp: u64,
-    /// Files by corpus-relative path.
+    /// Files by corpus-relative path. Kept last: [`Header::load`] reads
+    /// only what comes before it.
     pub files: BTreeMap<String, FileEntry>,
 }
 
@@ -65,7 +66,33 @@ pub struct Header {
 
 impl Header {
     /// Loads the header of the manifest; `Ok(None)` when there is none.
+    ///
+    /// The header fields are written before the file table, so the first
+    /// bytes of the file usually hold them all: they are parsed as an object
+    /// closed where the table starts (`,"files":` cannot occur inside a JSON
+    /// string, whose quotes are escaped). Anything else falls back to
+    /// reading the whole file.
     pub fn load(index_dir: &Path) -> Result<Option<Header>> {
+        use std::io::Read;
+        const KEY: &[u8] = b",\"files\":";
+        let path = Manifest::path(index_dir);
+        let mut head = Vec::with_capacity(64 * 1024);
+        match std::fs::File::open(&path) {
+            Ok(f) => {
+                f.take(64 * 1024)
+                    .read_to_end(&mut head)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+        if let Some(at) = head.windows(KEY.len()).position(|w| w == KEY) {
+            head.truncate(at);
+            head.push(b'}');
+            if let Ok(h) = serde_json::from_slice::<Header>(&head) {
+                return Ok(Some(h));
+            }
+        }
         read_json(index_dir)
     }
 }
@@ -148,5 +175,60 @@ impl Manifest {
     /// Total bytes of the corpus files.
     pub fn corpus_bytes(&self) -> u64 {
         self.files.values().map(|f| f.size).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: usize) -> FileEntry {
+        FileEntry {
+            hash: format!("{i:064x}"),
+            size: i as u64,
+            mtime_ns: 1_700_000_000_000_000_000 + i as u128,
+            sections: i % 7,
+            skipped: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn header_is_read_from_the_start_of_a_large_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = Manifest {
+            schema_version: 7,
+            fixdex_version: "0.0.0".into(),
+            // A path holding the very bytes the quick read looks for.
+            corpus: PathBuf::from("/odd/,\"files\":/dir"),
+            indexed_at: "2026-01-02T03:04:05Z".into(),
+            opstamp: 42,
+            files: (0..5_000)
+                .map(|i| (format!("dir/file-{i}.md"), entry(i)))
+                .collect(),
+        };
+        m.save(dir.path()).unwrap();
+        assert!(std::fs::metadata(Manifest::path(dir.path())).unwrap().len() > 64 * 1024);
+        let h = Header::load(dir.path()).unwrap().unwrap();
+        assert_eq!(h.schema_version, 7);
+        assert_eq!(h.corpus, m.corpus);
+        assert_eq!(h.indexed_at, m.indexed_at);
+        assert_eq!(Manifest::load(dir.path()).unwrap().unwrap().files.len(), 5_000);
+    }
+
+    #[test]
+    fn header_falls_back_to_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Written by hand, table first: the quick read finds nothing to use.
+        std::fs::write(
+            Manifest::path(dir.path()),
+            r#"{"files":{},"schema_version":3,"corpus":"/c","indexed_at":"t","fixdex_version":"x"}"#,
+        )
+        .unwrap();
+        let h = Header::load(dir.path()).unwrap().unwrap();
+        assert_eq!((h.schema_version, h.corpus.to_str().unwrap()), (3, "/c"));
+        assert!(Header::load(&dir.path().join("missing")).unwrap().is_none());
+        std::fs::write(Manifest::path(dir.path()), "not json").unwrap();
+        assert!(Header::load(dir.path()).is_err());
     }
 }
