@@ -519,29 +519,36 @@ fn read_one(f: &walk::CorpusFile, old: Option<&FileEntry>) -> Parsed {
 /// Whether the index is missing or older than the corpus (a file added,
 /// removed or changed since the last run).
 pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
-    let manifest = match Manifest::load(index_dir) {
-        Ok(Some(m)) if m.schema_version == SCHEMA_VERSION => m,
+    // The manifest (megabytes on a large corpus) is parsed on another
+    // thread while the corpus is walked: together they are the start-up
+    // cost of a refreshing query.
+    let (manifest, walked) = std::thread::scope(|s| {
+        let manifest = s.spawn(|| Manifest::load(index_dir));
+        let walked = walk::corpus_files(corpus, index_dir);
+        (manifest.join(), walked)
+    });
+    let manifest = match manifest {
+        Ok(Ok(Some(m))) if m.schema_version == SCHEMA_VERSION => m,
         _ => return Ok(true),
     };
     if !index_dir.join("meta.json").exists() {
         return Ok(true);
     }
-    is_stale(corpus, index_dir, &manifest)
+    Ok(is_stale(&walked?, &manifest))
 }
 
 /// Whether a file was added, removed or changed (by size or modification
 /// time) since `manifest` was written.
-pub fn is_stale(corpus: &Path, index_dir: &Path, manifest: &Manifest) -> Result<bool> {
-    let walked = walk::corpus_files(corpus, index_dir)?;
+pub fn is_stale(walked: &walk::Walked, manifest: &Manifest) -> bool {
     if walked.files.len() != manifest.files.len() {
-        return Ok(true);
+        return true;
     }
-    Ok(walked.files.iter().any(|f| {
+    walked.files.iter().any(|f| {
         manifest
             .files
             .get(&f.rel)
             .is_none_or(|e| e.size != f.size || e.mtime_ns != f.mtime_ns)
-    }))
+    })
 }
 
 /// What `fixdex stats` reports (the `stats --json` contract).

@@ -189,12 +189,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
     let mut open = indexer::open_index(&cli.index);
     // Opening reads only the manifest's header; the file table is read
     // only for the staleness check.
-    let refresh = !no_refresh
-        && corpus_exists
-        && match (&open, fixdex::manifest::Manifest::load(&cli.index)) {
-            (Ok(_), Ok(Some(m))) => indexer::is_stale(&cli.corpus, &cli.index, &m)?,
-            _ => indexer::needs_refresh(&cli.corpus, &cli.index)?,
-        };
+    let refresh = !no_refresh && corpus_exists && indexer::needs_refresh(&cli.corpus, &cli.index)?;
     if refresh {
         let opts = IndexOptions {
             corpus: cli.corpus.clone(),
