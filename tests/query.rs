@@ -455,3 +455,29 @@ fn completions_and_man_page_come_from_the_cli() {
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains(".TH fixdex"));
 }
+
+#[test]
+fn query_refreshes_a_stale_index_unless_told_not_to() {
+    let dir = shipped_workspace();
+    let d = dir.path();
+    assert_eq!(code(&run(fixdex(d).arg("index"))), 0);
+    let article =
+        "---\ntitle: Zebracorn pairing\n---\n\n## Pair the zebracorn remote\n\nHold the pairing button.\n";
+    std::fs::write(d.join("corpus/zebracorn.md"), article).unwrap();
+    // Told not to refresh: the stale index does not know the new word.
+    assert_eq!(query_json(d, &["--no-refresh", "zebracorn"]).0, 1);
+    // By default the new file is indexed first.
+    let (c, v) = query_json(d, &["zebracorn"]);
+    assert_eq!(c, 0);
+    assert_eq!(v["hits"][0]["path"], "zebracorn.md");
+    // An edit and a removal are seen too.
+    std::fs::write(
+        d.join("corpus/zebracorn.md"),
+        article.replace("remote", "gamepad"),
+    )
+    .unwrap();
+    let (_, v) = query_json(d, &["zebracorn"]);
+    assert_eq!(v["hits"][0]["heading"], "Pair the zebracorn gamepad");
+    std::fs::remove_file(d.join("corpus/zebracorn.md")).unwrap();
+    assert_eq!(query_json(d, &["zebracorn"]).0, 1);
+}
