@@ -539,7 +539,7 @@ pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
 
 /// Whether a file was added, removed or changed (by size or modification
 /// time) since `manifest` was written.
-pub fn is_stale(walked: &walk::Walked, manifest: &Manifest) -> bool {
+fn is_stale(walked: &walk::Walked, manifest: &Manifest) -> bool {
     if walked.files.len() != manifest.files.len() {
         return true;
     }
