@@ -6,10 +6,10 @@ use std::io::Write;
 fn main() -> anyhow::Result<()> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "corpus".into());
     let root = std::path::Path::new(&dir);
-    let walked = fixdex::walk::corpus_files(root, std::path::Path::new("index"))?;
+    let walked = fixdex::ingest::walk::corpus_files(root, std::path::Path::new("index"))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for f in walked.files {
-        match fixdex::article::read_article(&f.abs, &f.rel) {
+        match fixdex::ingest::article::read_article(&f.abs, &f.rel) {
             Ok(a) => {
                 for s in a.sections {
                     serde_json::to_writer(&mut out, &s)?;

@@ -2,8 +2,8 @@
 //! lines, answers each query and reports success@1, success@3 and MRR@10,
 //! listing the misses.
 
+use crate::ingest::sections::{fold, slug};
 use crate::search::{Engine, Hit, Ranking, SearchOptions};
-use crate::sections::{fold, slug};
 use anyhow::{Result, bail};
 use serde::Serialize;
 

@@ -1,24 +1,20 @@
 //! fixdex: an offline, section-level help index.
 //!
-//! The pipeline, one module per stage:
-//! file → [`article`] (bytes, [`front_matter`], cleaned [`markup`]) →
-//! [`sections`] → [`schema`] documents written by [`indexer`];
-//! query → [`analysis`] and [`synonyms`] → ranked sections from [`search`] →
-//! [`output`] for people and scripts; [`eval`] measures answer quality.
+//! The pipeline, one folder per stage, dependencies pointing one way
+//! (`cli` → `eval` → `search` → `index` → `ingest` → `text`):
+//!
+//! - [`ingest`]: file → [`ingest::article::Article`] → [`ingest::sections::Section`]s;
+//! - [`index`]: sections → a committed tantivy index with its manifest;
+//! - [`search`]: query → plan → candidates → ranked → [`search::Answer`];
+//! - [`text`]: what both sides share (the analyzer, text fingerprints);
+//! - [`eval`]: answer quality on a file of known questions;
+//! - [`cli`]: arguments, one module per command, text rendering.
+//!
+//! `ARCHITECTURE.md` at the repository root is the map.
 
-pub mod analysis;
-pub mod article;
 pub mod cli;
-pub mod collect;
-pub mod dedup;
 pub mod eval;
-pub mod front_matter;
-pub mod indexer;
-pub mod manifest;
-pub mod markup;
-pub mod output;
-pub mod schema;
+pub mod index;
+pub mod ingest;
 pub mod search;
-pub mod sections;
-pub mod synonyms;
-pub mod walk;
+pub mod text;

@@ -3,9 +3,9 @@
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
+use fixdex::cli::render::{self, Style};
 use fixdex::cli::{Cli, ColorChoice, Command, EvalArgs, IndexArgs, QueryArgs, ShowArgs, StatsArgs};
-use fixdex::indexer::{self, IndexOptions, Summary};
-use fixdex::output::{self, Style};
+use fixdex::index::indexer::{self, IndexOptions, Summary};
 use fixdex::search::{Answer, Engine, SearchOptions};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -198,7 +198,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             progress: std::io::stderr().is_terminal(),
             wait: false,
         };
-        let has_index = cli.index.join(fixdex::manifest::FILE_NAME).exists();
+        let has_index = cli.index.join(fixdex::index::manifest::FILE_NAME).exists();
         match indexer::run_index(&opts) {
             Ok(s) => {
                 if std::io::stderr().is_terminal() {
@@ -218,7 +218,7 @@ fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
         }
         open = indexer::open_index(&cli.index);
     }
-    if !cli.index.join(fixdex::manifest::FILE_NAME).exists() && !corpus_exists {
+    if !cli.index.join(fixdex::index::manifest::FILE_NAME).exists() && !corpus_exists {
         anyhow::bail!(
             "no index in {} and no corpus at {}; run `fixdex index CORPUS` first",
             cli.index.display(),
@@ -360,7 +360,7 @@ fn write_text(out: &mut impl Write, cli: &Cli, engine: &Engine, answer: &Answer)
         width,
     };
     let ranges = |line: &str| engine.match_ranges(line, &answer.highlight);
-    out.write_all(output::render_answer(answer, display_corpus(cli), style, &ranges).as_bytes())?;
+    out.write_all(render::render_answer(answer, display_corpus(cli), style, &ranges).as_bytes())?;
     Ok(())
 }
 
@@ -385,7 +385,7 @@ fn cmd_show(cli: &Cli, a: &ShowArgs) -> Result<u8> {
         writeln!(out)?;
     } else {
         writeln!(out, "{}", s.breadcrumb.join(" › "))?;
-        writeln!(out, "{}", output::location(display_corpus(cli), &s.path, s.line))?;
+        writeln!(out, "{}", render::location(display_corpus(cli), &s.path, s.line))?;
         if !s.steps.is_empty() {
             writeln!(out, "\nSteps")?;
             for st in &s.steps {
@@ -402,7 +402,7 @@ fn cmd_show(cli: &Cli, a: &ShowArgs) -> Result<u8> {
 
 fn cmd_stats(cli: &Cli, a: &StatsArgs) -> Result<u8> {
     let open = indexer::open_index(&cli.index)?;
-    let stats = fixdex::indexer::stats(&open, &cli.index)?;
+    let stats = fixdex::index::indexer::stats(&open, &cli.index)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         serde_json::to_writer_pretty(&mut out, &stats)?;

@@ -2,7 +2,7 @@
 //! on random and mutated Markdown. CI runs a few hundred cases; for a long
 //! run: `PROPTEST_CASES=200000 cargo test --release --test fuzz`.
 
-use fixdex::article::parse_article;
+use fixdex::ingest::article::parse_article;
 use proptest::prelude::*;
 
 /// Pieces real articles are made of, junk included.

@@ -3,7 +3,7 @@
 
 mod util;
 
-use fixdex::article::read_article;
+use fixdex::ingest::article::read_article;
 use serde_json::Value;
 use std::fs;
 use util::*;

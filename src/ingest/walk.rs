@@ -71,7 +71,7 @@ pub fn corpus_files(corpus: &Path, index_dir: &Path) -> Result<Walked> {
                     return false;
                 }
                 // Any directory holding a fixdex index is not corpus.
-                if e.path().join(crate::manifest::FILE_NAME).exists() {
+                if e.path().join(crate::index::manifest::FILE_NAME).exists() {
                     return false;
                 }
             }

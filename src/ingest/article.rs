@@ -6,9 +6,9 @@
 //! usable but flawed (broken front matter, invalid UTF-8 bytes) is indexed
 //! with warnings.
 
-use crate::front_matter;
-use crate::markup::{self, Block};
-use crate::sections::{self, ArticleInfo, Section};
+use crate::ingest::front_matter;
+use crate::ingest::markup::{self, Block};
+use crate::ingest::sections::{self, ArticleInfo, Section};
 use std::fmt;
 use std::path::Path;
 

@@ -1,9 +1,9 @@
 //! The tantivy schema of the section index and the conversion of a
 //! [`Section`] into a tantivy document and back.
 
-use crate::analysis;
-use crate::dedup;
-use crate::sections::Section;
+use crate::ingest::sections::Section;
+use crate::text::analyzer;
+use crate::text::fingerprint;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -43,12 +43,12 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let positions = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(analysis::EN)
+            .set_tokenizer(analyzer::EN)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let freqs = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(analysis::EN)
+            .set_tokenizer(analyzer::EN)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
@@ -100,8 +100,8 @@ impl Fields {
             d.add_text(self.tags, c);
             d.add_text(self.facet, format!("c:{}", facet_key(c)));
         }
-        d.add_u64(self.simhash, dedup::simhash(&s.text));
-        d.add_u64(self.article, dedup::hash_str(&s.path));
+        d.add_u64(self.simhash, fingerprint::simhash(&s.text));
+        d.add_u64(self.article, fingerprint::hash_str(&s.path));
         d.add_text(self.doc, serde_json::to_string(s).unwrap_or_default());
         d
     }

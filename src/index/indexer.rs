@@ -8,10 +8,11 @@
 //! whose sections were committed but whose manifest entry was not is simply
 //! re-parsed next time (its old sections are always deleted first).
 
-use crate::article::{self, Article, ArticleError};
-use crate::manifest::{FileEntry, Header, Manifest};
-use crate::schema::{self, Fields, SCHEMA_VERSION};
-use crate::{analysis, walk};
+use crate::index::manifest::{FileEntry, Header, Manifest};
+use crate::index::schema::{self, Fields, SCHEMA_VERSION};
+use crate::ingest::article::{self, Article, ArticleError};
+use crate::ingest::walk;
+use crate::text::analyzer;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -139,7 +140,7 @@ fn open_tantivy(index_dir: &Path) -> Result<Index> {
                 index_dir.display()
             )
         })?;
-    analysis::register(&index);
+    analyzer::register(&index);
     Ok(index)
 }
 
@@ -255,7 +256,7 @@ fn prepare(opts: &IndexOptions) -> Result<(Index, Fields, Manifest, Option<Strin
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(dir, schema)
         .with_context(|| format!("cannot create an index in {}", dir.display()))?;
-    analysis::register(&index);
+    analyzer::register(&index);
     Ok((index, fields, Manifest::default(), reason))
 }
 

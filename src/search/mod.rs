@@ -16,18 +16,21 @@
 //!    near-duplicates are folded into `also_in`, and at most
 //!    [`PER_ARTICLE`] sections of one article are listed.
 
-use crate::analysis::{self, is_stop_word};
-use crate::collect::DistinctTop;
-use crate::dedup;
-use crate::indexer::OpenIndex;
-use crate::schema::{Fields, facet_key};
-use crate::sections::Section;
-use crate::synonyms::Thesaurus;
+pub mod distinct;
+pub mod synonyms;
+
+use crate::index::indexer::OpenIndex;
+use crate::index::schema::{Fields, facet_key};
+use crate::ingest::sections::Section;
+use crate::text::analyzer::{self, is_stop_word};
+use crate::text::fingerprint;
 use anyhow::{Context, Result};
+use distinct::DistinctTop;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
+use synonyms::Thesaurus;
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::postings::Postings;
@@ -393,8 +396,8 @@ impl Engine {
             fields: open.fields,
             reader,
             thesaurus,
-            en: analysis::english(),
-            surface: analysis::surface(),
+            en: analyzer::english(),
+            surface: analyzer::surface(),
             ranking: match std::env::var("FIXDEX_RANKING") {
                 Ok(spec) => Ranking::default().with_overrides(&spec),
                 Err(_) => Ranking::default(),
@@ -440,14 +443,14 @@ impl Engine {
 
     fn stem(&self, word: &str) -> Option<String> {
         let mut en = self.en.clone();
-        analysis::tokens(&mut en, word).into_iter().next().map(|t| t.text)
+        analyzer::tokens(&mut en, word).into_iter().next().map(|t| t.text)
     }
 
     fn words(&self, query: &str) -> Vec<Word> {
         let mut an = self.surface.clone();
         let mut out: Vec<Word> = Vec::new();
         let mut last_pos = usize::MAX;
-        for t in analysis::tokens(&mut an, query) {
+        for t in analyzer::tokens(&mut an, query) {
             if t.position == last_pos {
                 continue; // joined hyphen compound: the parts are enough
             }
@@ -538,7 +541,7 @@ impl Engine {
         let first = stem.chars().next()?;
         for h in hits {
             for text in [&h.heading, &h.title, &h.text] {
-                for t in analysis::tokens(&mut an, text) {
+                for t in analyzer::tokens(&mut an, text) {
                     if t.text.starts_with(first)
                         && t.text.len() >= stem.len()
                         && self.stem(&t.text).as_deref() == Some(stem)
@@ -806,16 +809,16 @@ impl Engine {
                     dup_of = Some(i);
                     break;
                 }
-                if !dedup::maybe_near(c.sim, sim) {
+                if !fingerprint::maybe_near(c.sim, sim) {
                     continue;
                 }
                 if section.is_none() {
                     section = self.load(&searcher, addr)?;
                 }
                 let Some(sec) = &section else { break };
-                let sh = shingles.get_or_insert_with(|| dedup::shingles(&sec.text));
-                let theirs = c.shingles.get_or_init(|| dedup::shingles(&c.section.text));
-                if dedup::near_texts(c.sim, theirs, sim, sh) {
+                let sh = shingles.get_or_insert_with(|| fingerprint::shingles(&sec.text));
+                let theirs = c.shingles.get_or_init(|| fingerprint::shingles(&c.section.text));
+                if fingerprint::near_texts(c.sim, theirs, sim, sh) {
                     dup_of = Some(i);
                     break;
                 }
@@ -1159,7 +1162,7 @@ impl Engine {
     /// Byte ranges of the words of `text` whose stems are in `stems`.
     pub fn match_ranges(&self, text: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
         let mut en = self.en.clone();
-        let mut out: Vec<(usize, usize)> = analysis::tokens(&mut en, text)
+        let mut out: Vec<(usize, usize)> = analyzer::tokens(&mut en, text)
             .into_iter()
             .filter(|t| stems.contains(&t.text))
             .map(|t| (t.offset_from, t.offset_to))

@@ -6,7 +6,7 @@
 //! A heading with no text of its own is not a document but stays in the
 //! breadcrumb of what follows.
 
-use crate::markup::{Block, TextKind, strip_marker};
+use crate::ingest::markup::{Block, TextKind, strip_marker};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 

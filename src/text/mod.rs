@@ -1,0 +1,6 @@
+//! Text handling shared by the index and the query side: the analyzer
+//! (words, contractions, stems, stop words) and text fingerprints (SimHash,
+//! shingles). Depends on nothing else in the crate.
+
+pub mod analyzer;
+pub mod fingerprint;
