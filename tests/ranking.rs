@@ -2,7 +2,7 @@
 
 mod util;
 
-use fixdex::index::indexer::{IndexOptions, open_index, run_index};
+use fixdex::index::{IndexOptions, open_index, run_index};
 use fixdex::search::{Answer, Engine, Ranking, SearchOptions};
 use std::path::Path;
 use util::*;

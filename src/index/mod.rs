@@ -1,7 +1,29 @@
 //! Sections → a committed tantivy index: the [`schema`], the [`manifest`]
-//! of what each corpus file looked like, and the [`indexer`] that writes one
-//! commit per run.
+//! of what each corpus file looked like, [`open`]ing an index directory, the
+//! [`indexer`] that writes one commit per run, and the [`status`] checks
+//! (staleness, statistics, drift).
 
 pub mod indexer;
 pub mod manifest;
+pub mod open;
 pub mod schema;
+pub mod status;
+
+pub use indexer::{IndexOptions, Skipped, Summary, Warning, run_index};
+pub use open::{IndexLocked, LOCK_FILE, OpenIndex, open_index};
+pub use status::{CheckReport, Stats, check, needs_refresh, stats};
+
+use crate::ingest::walk::{self, Walked};
+use std::path::Path;
+
+/// The article files of `corpus`, leaving out the index directory and any
+/// other folder that holds a fixdex index.
+pub fn corpus_files(corpus: &Path, index_dir: &Path) -> anyhow::Result<Walked> {
+    let index_canon = std::fs::canonicalize(index_dir).ok();
+    walk::corpus_files(corpus, |dir| {
+        index_canon
+            .as_ref()
+            .is_some_and(|idx| std::fs::canonicalize(dir).is_ok_and(|c| &c == idx))
+            || dir.join(manifest::FILE_NAME).exists()
+    })
+}

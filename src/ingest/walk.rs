@@ -1,5 +1,6 @@
 //! Finding the articles of a corpus: `.md`, `.markdown` and `.txt` files,
-//! recursively, skipping hidden entries and the index directory itself.
+//! recursively, skipping hidden entries and the directories the caller
+//! names (the index).
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -34,10 +35,10 @@ pub fn is_article_name(name: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".txt")
 }
 
-/// Walks `corpus` (a directory, or a single file) for article files.
-pub fn corpus_files(corpus: &Path, index_dir: &Path) -> Result<Walked> {
+/// Walks `corpus` (a directory, or a single file) for article files,
+/// leaving out the directories for which `skip_dir` is true (the index).
+pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<Walked> {
     let mut out = Walked::default();
-    let index_canon = std::fs::canonicalize(index_dir).ok();
     let meta = std::fs::metadata(corpus)
         .map_err(|e| anyhow::anyhow!("cannot read corpus {}: {e}", corpus.display()))?;
     if meta.is_file() {
@@ -64,18 +65,7 @@ pub fn corpus_files(corpus: &Path, index_dir: &Path) -> Result<Walked> {
             if name.starts_with('.') {
                 return false;
             }
-            if e.file_type().is_dir() {
-                if let (Some(idx), Ok(c)) = (&index_canon, std::fs::canonicalize(e.path()))
-                    && &c == idx
-                {
-                    return false;
-                }
-                // Any directory holding a fixdex index is not corpus.
-                if e.path().join(crate::index::manifest::FILE_NAME).exists() {
-                    return false;
-                }
-            }
-            true
+            !(e.file_type().is_dir() && skip_dir(e.path()))
         });
     let mut found: Vec<PathBuf> = Vec::new();
     for entry in walker {
@@ -171,7 +161,7 @@ mod tests {
             std::fs::create_dir_all(f.parent().unwrap()).unwrap();
             std::fs::write(f, body).unwrap();
         }
-        let w = corpus_files(&root, &dir.path().join("index")).unwrap();
+        let w = corpus_files(&root, |_| false).unwrap();
         let got: Vec<(&str, u64)> = w.files.iter().map(|f| (f.rel.as_str(), f.size)).collect();
         assert_eq!(
             got,

@@ -1,0 +1,86 @@
+//! `fixdex index`: build or update the index, or `--check` it.
+
+use super::{Cli, IndexArgs, print_json};
+use crate::index::{self, IndexOptions, Summary};
+use anyhow::Result;
+use std::io::{IsTerminal, Write};
+
+/// Runs `fixdex index`.
+pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
+    let corpus = a.corpus.clone().unwrap_or_else(|| cli.corpus.clone());
+    let opts = IndexOptions {
+        corpus,
+        index_dir: cli.index.clone(),
+        rebuild: a.rebuild,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+        wait: a.wait,
+    };
+    if a.check {
+        return check(&opts, a.json);
+    }
+    let s = index::run_index(&opts)?;
+    if a.json {
+        print_json(&s)?;
+    } else if !a.quiet {
+        let mut err = std::io::stderr().lock();
+        for sk in &s.skipped {
+            writeln!(err, "skipped {}: {}", sk.path, sk.reason)?;
+        }
+        for w in &s.warnings {
+            writeln!(err, "warning {}: {}", w.path, w.message)?;
+        }
+        writeln!(std::io::stdout(), "{}", summary_line(&s))?;
+    }
+    Ok(0)
+}
+
+/// `index --check`: drift between index, manifest and corpus (exit 1 when
+/// there is any).
+fn check(opts: &IndexOptions, json: bool) -> Result<u8> {
+    let r = index::check(&opts.corpus, &opts.index_dir)?;
+    if json {
+        print_json(&r)?;
+        return Ok(if r.is_clean() { 0 } else { 1 });
+    }
+    let mut out = std::io::stdout().lock();
+    if r.is_clean() {
+        writeln!(
+            out,
+            "index is consistent with the corpus: {} sections",
+            r.index_sections
+        )?;
+        return Ok(0);
+    }
+    for p in &r.new_files {
+        writeln!(out, "not indexed yet: {p}")?;
+    }
+    for p in &r.changed_files {
+        writeln!(out, "changed since indexed: {p}")?;
+    }
+    for p in &r.deleted_files {
+        writeln!(out, "deleted from the corpus: {p}")?;
+    }
+    for (p, m, i) in &r.section_mismatch {
+        writeln!(out, "section count differs for {p}: manifest {m}, index {i}")?;
+    }
+    writeln!(out, "drift found; `fixdex index` brings the index up to date")?;
+    Ok(1)
+}
+
+/// The one-line summary of a run.
+pub(super) fn summary_line(s: &Summary) -> String {
+    let mut line = format!(
+        "indexed {} articles, {} sections ({} parsed, {} unchanged, {} removed, {} skipped) in {:.2}s",
+        s.articles,
+        s.sections,
+        s.parsed,
+        s.unchanged,
+        s.removed,
+        s.skipped.len(),
+        s.seconds
+    );
+    if let Some(r) = &s.rebuilt {
+        line = format!("rebuilt the index ({r}); {line}");
+    }
+    line
+}

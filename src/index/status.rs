@@ -1,0 +1,167 @@
+//! What state an index is in: whether the corpus changed since it was
+//! built ([`needs_refresh`]), what it holds ([`stats`]), and where it drifted
+//! from the corpus and its manifest ([`check`]).
+
+use super::manifest::Manifest;
+use super::open::{OpenIndex, open_index};
+use super::schema::SCHEMA_VERSION;
+use crate::ingest::walk;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::path::Path;
+
+/// Whether the index is missing or older than the corpus (a file added,
+/// removed or changed since the last run).
+pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
+    // The manifest (megabytes on a large corpus) is parsed on another
+    // thread while the corpus is walked: together they are the start-up
+    // cost of a refreshing query.
+    let (manifest, walked) = std::thread::scope(|s| {
+        let manifest = s.spawn(|| Manifest::load(index_dir));
+        let walked = super::corpus_files(corpus, index_dir);
+        (manifest.join(), walked)
+    });
+    let manifest = match manifest {
+        Ok(Ok(Some(m))) if m.schema_version == SCHEMA_VERSION => m,
+        _ => return Ok(true),
+    };
+    if !index_dir.join("meta.json").exists() {
+        return Ok(true);
+    }
+    Ok(is_stale(&walked?, &manifest))
+}
+
+/// Whether a file was added, removed or changed (by size or modification
+/// time) since `manifest` was written.
+fn is_stale(walked: &walk::Walked, manifest: &Manifest) -> bool {
+    if walked.files.len() != manifest.files.len() {
+        return true;
+    }
+    walked.files.iter().any(|f| {
+        manifest
+            .files
+            .get(&f.rel)
+            .is_none_or(|e| e.size != f.size || e.mtime_ns != f.mtime_ns)
+    })
+}
+
+/// What `fixdex stats` reports (the `stats --json` contract).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Indexed articles.
+    pub articles: usize,
+    /// Sections in the index.
+    pub sections: u64,
+    /// Distinct terms in the body text field.
+    pub terms: u64,
+    /// Bytes of the index directory.
+    pub index_bytes: u64,
+    /// Bytes of the corpus files at the last run.
+    pub corpus_bytes: u64,
+    /// Time of the last indexing run, RFC 3339.
+    pub indexed_at: String,
+    /// Files skipped at the last run.
+    pub skipped: usize,
+}
+
+/// Computes index statistics.
+pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
+    let manifest = full_manifest(index_dir)?;
+    let reader = open.index.reader()?;
+    let searcher = reader.searcher();
+    let mut terms = 0;
+    for seg in searcher.segment_readers() {
+        terms += seg.inverted_index(open.fields.text)?.terms().num_terms() as u64;
+    }
+    let index_bytes = std::fs::read_dir(index_dir)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != "README.md")
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    Ok(Stats {
+        articles: manifest.articles(),
+        sections: searcher.num_docs(),
+        terms,
+        index_bytes,
+        corpus_bytes: manifest.corpus_bytes(),
+        indexed_at: manifest.indexed_at.clone(),
+        skipped: manifest.files.values().filter(|f| f.skipped.is_some()).count(),
+    })
+}
+
+/// The whole manifest of an index that [`open_index`] opened.
+fn full_manifest(index_dir: &Path) -> Result<Manifest> {
+    Manifest::load(index_dir)?.with_context(|| format!("{} lost its manifest", index_dir.display()))
+}
+
+/// Drift between the corpus, the manifest and the index, from `index --check`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CheckReport {
+    /// Corpus files not in the manifest (not indexed yet).
+    pub new_files: Vec<String>,
+    /// Files changed since they were indexed.
+    pub changed_files: Vec<String>,
+    /// Files in the manifest that are gone from the corpus.
+    pub deleted_files: Vec<String>,
+    /// Files whose section count in the index differs from the manifest:
+    /// (path, manifest, index).
+    pub section_mismatch: Vec<(String, usize, u64)>,
+    /// Sections in the index.
+    pub index_sections: u64,
+    /// Sections the manifest accounts for.
+    pub manifest_sections: usize,
+}
+
+impl CheckReport {
+    /// Whether the index matches the corpus exactly.
+    pub fn is_clean(&self) -> bool {
+        self.new_files.is_empty()
+            && self.changed_files.is_empty()
+            && self.deleted_files.is_empty()
+            && self.section_mismatch.is_empty()
+            && self.index_sections == self.manifest_sections as u64
+    }
+}
+
+/// Checks the index against the corpus and the manifest.
+pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
+    let open = open_index(index_dir)?;
+    let manifest = full_manifest(index_dir)?;
+    let reader = open.index.reader()?;
+    let searcher = reader.searcher();
+    let walked = super::corpus_files(corpus, index_dir)?;
+    let mut r = CheckReport::default();
+    for f in &walked.files {
+        match manifest.files.get(&f.rel) {
+            None => r.new_files.push(f.rel.clone()),
+            Some(e) if e.size != f.size || e.mtime_ns != f.mtime_ns => {
+                let same = std::fs::read(&f.abs)
+                    .map(|b| blake3::hash(&b).to_hex().to_string() == e.hash)
+                    .unwrap_or(false);
+                if !same {
+                    r.changed_files.push(f.rel.clone());
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let present: std::collections::HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+    for (path, e) in &manifest.files {
+        if !present.contains(path.as_str()) {
+            r.deleted_files.push(path.clone());
+        }
+        let q = tantivy::query::TermQuery::new(
+            open.fields.path_term(path),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &tantivy::collector::Count)? as u64;
+        if n != e.sections as u64 {
+            r.section_mismatch.push((path.clone(), e.sections, n));
+        }
+    }
+    r.index_sections = searcher.num_docs();
+    r.manifest_sections = manifest.files.values().map(|f| f.sections).sum();
+    Ok(r)
+}

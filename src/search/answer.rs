@@ -1,0 +1,299 @@
+//! Stage 5, candidates → the [`Answer`]: each kept section becomes a
+//! [`Hit`] with its snippet (the line with the most matched words), its
+//! confidence, the ids of its near-duplicates and, with `--explain`, the
+//! per-field, per-term score contributions.
+
+use super::collapse::{Candidate, Copy};
+use super::plan::Plan;
+use super::{Engine, SearchOptions};
+use crate::text::analyzer;
+use serde::Serialize;
+use std::collections::HashSet;
+use tantivy::query::{BoostQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+/// One ranked section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Ranking score (higher is better; comparable within one query only).
+    pub score: f32,
+    /// Section id.
+    pub id: String,
+    /// Corpus-relative path.
+    pub path: String,
+    /// Line of the heading.
+    pub line: usize,
+    /// Article title.
+    pub title: String,
+    /// Section heading.
+    pub heading: String,
+    /// Breadcrumb.
+    pub breadcrumb: Vec<String>,
+    /// Best matching passage of the text.
+    pub snippet: String,
+    /// Full section text.
+    pub text: String,
+    /// Actionable steps.
+    pub steps: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Categories.
+    pub categories: Vec<String>,
+    /// Share of the query's weight this section matches, in [0, 1]; see
+    /// [`Engine::search`].
+    pub confidence: f32,
+    /// Ids of near-duplicate sections folded into this hit.
+    pub also_in: Vec<String>,
+    /// Score explanation, with `--explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<serde_json::Value>,
+}
+
+/// The answer to one query (the `query --json` contract).
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The query as given.
+    pub query: String,
+    /// Sections matching any query word.
+    pub total: usize,
+    /// Time spent answering, in milliseconds.
+    pub took_ms: f64,
+    /// Ranked hits.
+    pub hits: Vec<Hit>,
+    /// The query with unknown words corrected, when any was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// Analysed terms that matched, for highlighting (not part of the JSON).
+    #[serde(skip)]
+    pub highlight: HashSet<String>,
+}
+
+/// One term clause of the query, for `--explain`: its kind (`word`,
+/// `correction`, `synonym`), stem and weight.
+struct Probe {
+    kind: &'static str,
+    stem: String,
+    weight: f32,
+}
+
+impl Engine {
+    /// Turns the kept candidates into hits.
+    pub(super) fn answer(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        plan: &Plan,
+        total: usize,
+        kept: Vec<Candidate>,
+        opts: &SearchOptions,
+    ) -> Answer {
+        let highlight = plan.highlight();
+        let probes = if opts.explain {
+            self.probes(plan)
+        } else {
+            Vec::new()
+        };
+        let hits: Vec<Hit> = kept
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| self.make_hit(searcher, &probes, opts, &highlight, i + 1, c))
+            .collect();
+        let suggestion = self.suggestion(query, plan, &hits);
+        Answer {
+            query: query.to_string(),
+            total,
+            took_ms: 0.0,
+            hits,
+            suggestion,
+            highlight,
+        }
+    }
+
+    /// Every term clause of the plan, for `--explain`.
+    fn probes(&self, plan: &Plan) -> Vec<Probe> {
+        let mut probes = Vec::new();
+        for (_, c) in &plan.concepts {
+            for (stem, w) in &c.stems {
+                let kind = if *w >= 1.0 { "word" } else { "correction" };
+                probes.push(Probe {
+                    kind,
+                    stem: stem.clone(),
+                    weight: *w,
+                });
+            }
+            for syn in &c.synonyms {
+                probes.push(Probe {
+                    kind: "synonym",
+                    stem: syn.clone(),
+                    weight: self.ranking.synonym,
+                });
+            }
+        }
+        probes
+    }
+
+    fn make_hit(
+        &self,
+        searcher: &Searcher,
+        probes: &[Probe],
+        opts: &SearchOptions,
+        highlight: &HashSet<String>,
+        rank: usize,
+        c: Candidate,
+    ) -> Hit {
+        let Candidate {
+            score,
+            coverage,
+            addr,
+            section,
+            also_in,
+            ..
+        } = c;
+        let also_in: Vec<String> = also_in
+            .into_iter()
+            .filter_map(|copy| match copy {
+                Copy::Id(id) => Some(id),
+                Copy::At(a) => self.load_id(searcher, a),
+            })
+            .collect();
+        let explain = if opts.explain {
+            Some(self.explain(searcher, addr, probes, score, coverage))
+        } else {
+            None
+        };
+        Hit {
+            rank,
+            score,
+            snippet: self.snippet(&section.text, highlight),
+            id: section.id,
+            path: section.path,
+            line: section.line,
+            title: section.title,
+            heading: section.heading,
+            breadcrumb: section.breadcrumb,
+            text: section.text,
+            steps: section.steps,
+            tags: section.tags,
+            categories: section.categories,
+            confidence: (coverage * 100.0).round() / 100.0,
+            also_in,
+            explain,
+        }
+    }
+
+    /// coverage re-rank changed its score.
+    fn explain(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        probes: &[Probe],
+        final_score: f32,
+        coverage: f32,
+    ) -> serde_json::Value {
+        let f = &self.fields;
+        let r = &self.ranking;
+        let mut terms = Vec::new();
+        let mut bm25 = 0.0;
+        for Probe {
+            kind,
+            stem,
+            weight: w,
+        } in probes
+        {
+            for (name, field, fw) in [
+                ("heading", f.heading, r.heading),
+                ("title", f.title, r.title),
+                ("text", f.text, r.text),
+                ("tags", f.tags, r.tags),
+            ] {
+                let q = BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, stem),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    fw * w,
+                );
+                if let Ok(e) = q.explain(searcher, addr) {
+                    bm25 += e.value();
+                    terms.push(serde_json::json!({
+                        "field": name, "term": stem, "kind": kind, "score": e.value(),
+                    }));
+                }
+            }
+        }
+        let factor = if r.coverage {
+            r.coverage_factor(coverage)
+        } else {
+            1.0
+        };
+        serde_json::json!({
+            "terms": terms,
+            "term_score": bm25,
+            "coverage": coverage,
+            "coverage_factor": factor,
+            "score": final_score,
+        })
+    }
+
+    /// Byte ranges of the words of `text` whose stems are in `stems`.
+    pub fn match_ranges(&self, text: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
+        let mut en = self.en.clone();
+        let mut out: Vec<(usize, usize)> = analyzer::tokens(&mut en, text)
+            .into_iter()
+            .filter(|t| stems.contains(&t.text))
+            .map(|t| (t.offset_from, t.offset_to))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// The line of `text` with the most matched words, cut to about 240 characters.
+    fn snippet(&self, text: &str, stems: &HashSet<String>) -> String {
+        let mut best = ("", 0usize);
+        for line in text.lines() {
+            let n = self.match_ranges(line, stems).len();
+            if n > best.1 || best.0.is_empty() {
+                best = (line, n);
+            }
+        }
+        let line = best.0.trim();
+        let first = self.match_ranges(line, stems).first().map_or(0, |r| r.0);
+        cut_around(line, first, 240)
+    }
+}
+
+/// About `max` characters of `line` around byte `at`, with ellipses.
+fn cut_around(line: &str, at: usize, max: usize) -> String {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    if chars.len() <= max {
+        return line.to_string();
+    }
+    let center = chars.iter().position(|(i, _)| *i >= at).unwrap_or(0);
+    let start = center.saturating_sub(max / 3);
+    let end = (start + max).min(chars.len());
+    let start = end.saturating_sub(max);
+    let mut s: String = chars[start..end].iter().map(|(_, c)| c).collect();
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if end < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_keeps_the_match_visible() {
+        let line = format!("{} needle {}", "a ".repeat(300), "b ".repeat(300));
+        let at = line.find("needle").unwrap();
+        let s = cut_around(&line, at, 100);
+        assert!(s.contains("needle") && s.starts_with('…') && s.ends_with('…'));
+    }
+}

@@ -1,0 +1,139 @@
+//! The ranking knobs: field weights, the weight of synonyms and typo
+//! corrections, the re-rank signals, and the variants `fixdex eval --ablate`
+//! compares.
+
+/// The ranking knobs. [`Ranking::default`] holds the tuned values; the
+/// other constructors switch one piece off for the ablation table of
+/// `fixdex eval --ablate`.
+///
+/// Field weights: the heading names the problem or the fix, so it counts
+/// most; the title is next but weaker than the heading because scraped sites
+/// re-title copied articles (and a title is shared by every section of its
+/// article); body text is the baseline; tags are coarse labels. Values were
+/// tuned on the dev relevance set; see the README's ranking section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Heading weight.
+    pub heading: f32,
+    /// Title weight.
+    pub title: f32,
+    /// Body text weight.
+    pub text: f32,
+    /// Tags and categories weight.
+    pub tags: f32,
+    /// Weight of a synonym relative to the user's own word (0 = off).
+    pub synonym: f32,
+    /// Weight of a typo correction relative to an exact word (0 = off).
+    pub fuzzy: f32,
+    /// Score bonus for sections where adjacent query words stand close
+    /// together: the score is multiplied by `1 + proximity × share of close
+    /// pairs` (0 = off).
+    pub proximity: f32,
+    /// Re-rank candidates by the share of the query they cover.
+    pub coverage: bool,
+    /// Share of the score kept by a candidate that covers nothing.
+    pub coverage_floor: f32,
+    /// How strongly a word's rarity weighs in coverage: each query word
+    /// counts `idf ^ coverage_idf` (1 = by rarity, 0 = every word alike).
+    pub coverage_idf: f32,
+    /// Drop stop words from the query (unless nothing else is left).
+    pub stop_words: bool,
+    /// Fold near-duplicate sections into one hit.
+    pub collapse: bool,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            heading: 2.5,
+            title: 1.2,
+            text: 1.0,
+            tags: 0.3,
+            synonym: 0.4,
+            fuzzy: 0.8,
+            proximity: 0.1,
+            coverage: true,
+            coverage_floor: 0.35,
+            coverage_idf: 0.0,
+            stop_words: true,
+            collapse: true,
+        }
+    }
+}
+
+impl Ranking {
+    /// How much of its score a candidate keeps for a given coverage:
+    /// `floor + (1 - floor) × coverage²`.
+    pub fn coverage_factor(&self, coverage: f32) -> f32 {
+        self.coverage_floor + (1.0 - self.coverage_floor) * coverage * coverage
+    }
+
+    /// Applies `name=value` overrides such as `heading=3,proximity=0`
+    /// (used for tuning through the `FIXDEX_RANKING` environment variable).
+    pub fn with_overrides(mut self, spec: &str) -> Ranking {
+        for part in spec.split(',') {
+            let Some((k, v)) = part.split_once('=') else {
+                continue;
+            };
+            let Ok(x) = v.trim().parse::<f32>() else { continue };
+            match k.trim() {
+                "heading" => self.heading = x,
+                "title" => self.title = x,
+                "text" => self.text = x,
+                "tags" => self.tags = x,
+                "synonym" => self.synonym = x,
+                "fuzzy" => self.fuzzy = x,
+                "proximity" => self.proximity = x,
+                "coverage" => self.coverage = x != 0.0,
+                "coverage_floor" => self.coverage_floor = x,
+                "coverage_idf" => self.coverage_idf = x,
+                "stop_words" => self.stop_words = x != 0.0,
+                "collapse" => self.collapse = x != 0.0,
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// The tuned ranking and one variant per piece switched off, named.
+    pub fn ablations() -> Vec<(&'static str, Ranking)> {
+        let full = Ranking::default();
+        let without = |change: fn(&mut Ranking)| {
+            let mut r = full.clone();
+            change(&mut r);
+            r
+        };
+        vec![
+            ("full ranking", full.clone()),
+            ("flat field weights", without(Ranking::flatten)),
+            ("no synonyms", without(|r| r.synonym = 0.0)),
+            ("no typo correction", without(|r| r.fuzzy = 0.0)),
+            ("no proximity", without(|r| r.proximity = 0.0)),
+            ("no coverage re-rank", without(|r| r.coverage = false)),
+            ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
+            ("no stop-word removal", without(|r| r.stop_words = false)),
+            ("no near-duplicate collapse", without(|r| r.collapse = false)),
+            (
+                "plain BM25 (all off)",
+                without(|r| {
+                    r.flatten();
+                    r.synonym = 0.0;
+                    r.fuzzy = 0.0;
+                    r.proximity = 0.0;
+                    r.coverage = false;
+                    r.coverage_idf = 1.0;
+                    r.stop_words = false;
+                    r.collapse = false;
+                }),
+            ),
+        ]
+    }
+
+    /// Every field weighted alike.
+    fn flatten(&mut self) {
+        self.heading = 1.0;
+        self.title = 1.0;
+        self.text = 1.0;
+        self.tags = 1.0;
+    }
+}

@@ -1,0 +1,169 @@
+//! Stage 2, [`Plan`] → [`Retrieved`] candidates: each concept becomes BM25
+//! term clauses over heading, title, text and tags with the field weights of
+//! [`super::Ranking`]; synonyms add clauses at a lower weight (multi-word
+//! alternatives as exact phrases); tag and category filters must match. The
+//! [`DistinctTop`] collector keeps the best [`CANDIDATES`] distinct texts.
+
+use super::distinct::{Distinct, DistinctTop};
+use super::plan::Plan;
+use super::{Engine, SearchOptions};
+use crate::index::schema::facet_key;
+use anyhow::Result;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Executor, Searcher, Term};
+
+/// Candidates fetched from tantivy before re-ranking and collapse.
+pub const CANDIDATES: usize = 100;
+
+/// What the index returned for a plan.
+pub(super) struct Retrieved {
+    /// Sections matching any query word.
+    pub total: usize,
+    /// The best distinct texts, best first.
+    pub top: Vec<Distinct>,
+}
+
+impl Engine {
+    /// Runs the plan's query and collects the best distinct texts.
+    pub(super) fn retrieve(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        opts: &SearchOptions,
+    ) -> Result<Retrieved> {
+        let words = self.word_clauses(plan);
+        if words.is_empty() {
+            return Ok(Retrieved {
+                total: 0,
+                top: Vec::new(),
+            });
+        }
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(words)))];
+        for (prefix, values) in [("t:", &opts.tags), ("c:", &opts.categories)] {
+            if !values.is_empty() {
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.facet, &format!("{prefix}{}", facet_key(v))),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                musts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        let query = BooleanQuery::new(musts);
+        let collector = DistinctTop {
+            limit: CANDIDATES,
+            max_copies: super::collapse::MAX_ALSO_IN,
+            collapse: self.ranking.collapse,
+        };
+        let (total, top) = searcher.search_with_executor(
+            &query,
+            &collector,
+            &self.executor,
+            EnableScoring::enabled_from_searcher(searcher),
+        )?;
+        Ok(Retrieved { total, top })
+    }
+
+    /// The scoring clauses: one group per concept, then the synonyms.
+    fn word_clauses(&self, plan: &Plan) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, c) in &plan.concepts {
+            if c.stems.len() == 1 {
+                // One word: its field clauses go straight into the top-level
+                // disjunction (a flatter query scores faster).
+                shoulds.extend(self.field_clauses(&c.stems[0].0, c.stems[0].1));
+            } else {
+                let alts: Vec<Box<dyn Query>> =
+                    c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
+                shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
+            }
+        }
+        for group in &plan.synonym_groups {
+            let alts: Vec<Box<dyn Query>> = group
+                .iter()
+                .map(|stems| match stems.as_slice() {
+                    [one] => self.term_clauses(one, 1.0),
+                    _ => self.phrase_clauses(stems, 0, 1.0),
+                })
+                .collect();
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(DisjunctionMaxQuery::new(alts)),
+                self.ranking.synonym,
+            ));
+            shoulds.push((Occur::Should, q));
+        }
+        shoulds
+    }
+
+    /// BM25 term clauses for one stem over the weighted fields.
+    fn term_clauses(&self, stem: &str, weight: f32) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(self.field_clauses(stem, weight)))
+    }
+
+    /// One boosted term clause per weighted field.
+    fn field_clauses(&self, stem: &str, weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        [
+            (f.heading, self.ranking.heading),
+            (f.title, self.ranking.title),
+            (f.text, self.ranking.text),
+            (f.tags, self.ranking.tags),
+        ]
+        .into_iter()
+        .map(|(field, w)| {
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+                w * weight,
+            ));
+            (Occur::Should, q)
+        })
+        .filter(|_| weight > 0.0)
+        .collect()
+    }
+
+    /// Sloppy phrase clauses for stems over heading and text.
+    fn phrase_clauses(&self, stems: &[String], slop: u32, weight: f32) -> Box<dyn Query> {
+        let f = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn Query>)> =
+            [(f.heading, self.ranking.heading), (f.text, self.ranking.text)]
+                .into_iter()
+                .map(|(field, w)| {
+                    let terms: Vec<(usize, Term)> = stems
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                        .collect();
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
+                        w * weight,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// An executor for `threads` threads (0 = one per core); a single thread
+/// when a pool cannot be made.
+pub(super) fn segment_executor(threads: usize) -> Executor {
+    let n = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+        n => n,
+    };
+    if n <= 1 {
+        return Executor::single_thread();
+    }
+    Executor::multi_thread(n, "fixdex-search-").unwrap_or_else(|_| Executor::single_thread())
+}
