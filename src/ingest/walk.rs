@@ -54,6 +54,43 @@ pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<W
         });
         return Ok(out);
     }
+    let found = article_paths(corpus, skip_dir, &mut out.errors);
+    // Size and mtime of every file, statted on all cores: this is most of
+    // the staleness check that precedes a query.
+    let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = found
+        .into_par_iter()
+        .map(|p| {
+            let m = std::fs::metadata(&p);
+            (p, m)
+        })
+        .collect();
+    for (abs, meta) in stats {
+        match meta {
+            Ok(meta) => out.files.push(CorpusFile {
+                rel: rel_path(corpus, &abs),
+                size: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+                abs,
+            }),
+            Err(e) => out
+                .errors
+                .push((rel_path(corpus, &abs), format!("cannot read: {e}"))),
+        }
+    }
+    // One sort of the finished list: walkdir's own sort re-parses both
+    // paths on every comparison, which cost a fifth of a query's start-up
+    // on a 14k-file directory.
+    out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+/// Paths of the article files under `corpus`, in walk order; entries that
+/// cannot be visited go to `errors` with the reason.
+fn article_paths(
+    corpus: &Path,
+    skip_dir: impl Fn(&Path) -> bool,
+    errors: &mut Vec<(String, String)>,
+) -> Vec<PathBuf> {
     let walker = walkdir::WalkDir::new(corpus)
         .follow_links(true)
         .into_iter()
@@ -84,7 +121,7 @@ pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<W
                         e.io_error().map_or_else(|| e.to_string(), |i| i.to_string())
                     )
                 };
-                out.errors.push((path, reason));
+                errors.push((path, reason));
                 continue;
             }
         };
@@ -97,33 +134,7 @@ pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<W
         }
         found.push(entry.into_path());
     }
-    // Size and mtime of every file, statted on all cores: this is most of
-    // the staleness check that precedes a query.
-    let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = found
-        .into_par_iter()
-        .map(|p| {
-            let m = std::fs::metadata(&p);
-            (p, m)
-        })
-        .collect();
-    for (abs, meta) in stats {
-        match meta {
-            Ok(meta) => out.files.push(CorpusFile {
-                rel: rel_path(corpus, &abs),
-                size: meta.len(),
-                mtime_ns: mtime_ns(&meta),
-                abs,
-            }),
-            Err(e) => out
-                .errors
-                .push((rel_path(corpus, &abs), format!("cannot read: {e}"))),
-        }
-    }
-    // One sort of the finished list: walkdir's own sort re-parses both
-    // paths on every comparison, which cost a fifth of a query's start-up
-    // on a 14k-file directory.
-    out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    found
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
