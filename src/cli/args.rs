@@ -22,15 +22,11 @@ pub struct Cli {
     )]
     pub index: PathBuf,
 
-    /// Corpus directory (used by `query` and `eval` to refresh the index).
-    #[arg(
-        long,
-        global = true,
-        env = "FIXDEX_CORPUS",
-        default_value = "corpus",
-        value_name = "DIR"
-    )]
-    pub corpus: PathBuf,
+    /// Corpus directory. An index remembers the corpus it was built from and
+    /// every command uses that one; naming another is an error. Without an
+    /// index: ./corpus.
+    #[arg(long, global = true, env = "FIXDEX_CORPUS", value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
 
     /// When to use colour on standard output (never when NO_COLOR is set).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -77,7 +73,8 @@ pub enum Command {
 /// `fixdex index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Corpus directory or file (default: --corpus, i.e. ./corpus).
+    /// Corpus directory or file (default: the one the index was built from,
+    /// else --corpus, else ./corpus).
     pub corpus: Option<PathBuf>,
     /// Start over instead of updating the index.
     #[arg(long)]

@@ -7,7 +7,8 @@ use std::io::{IsTerminal, Write};
 
 /// Runs `fixdex index`.
 pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
-    let corpus = a.corpus.clone().unwrap_or_else(|| cli.corpus.clone());
+    let given = a.corpus.as_deref().or(cli.corpus.as_deref());
+    let corpus = super::open::corpus_for(cli, given, a.rebuild)?;
     let opts = IndexOptions {
         corpus,
         index_dir: cli.index.clone(),
@@ -70,17 +71,53 @@ fn check(opts: &IndexOptions, json: bool) -> Result<u8> {
 /// The one-line summary of a run.
 pub(super) fn summary_line(s: &Summary) -> String {
     let mut line = format!(
-        "indexed {} articles, {} sections ({} parsed, {} unchanged, {} removed, {} skipped) in {:.2}s",
-        s.articles,
-        s.sections,
+        "indexed {}, {} ({} parsed, {} unchanged, {} removed, {} skipped{}) in {:.2}s",
+        plural(s.articles, "article"),
+        plural(s.sections, "section"),
         s.parsed,
         s.unchanged,
         s.removed,
         s.skipped.len(),
+        skip_reasons(s),
         s.seconds
     );
     if let Some(r) = &s.rebuilt {
         line = format!("rebuilt the index ({r}); {line}");
     }
     line
+}
+
+/// `1 article`, `2 articles`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `: 2 empty file, 1 binary file`: skipped files counted by the kind of
+/// reason (a reason up to its first detail), most common first.
+fn skip_reasons(s: &Summary) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for sk in &s.skipped {
+        let kind = sk
+            .reason
+            .split([':', '(', ';', ','])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        match counts.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((kind, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
 }

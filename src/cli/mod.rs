@@ -5,6 +5,7 @@
 pub mod args;
 mod eval;
 pub mod failure;
+mod fit;
 mod index;
 mod open;
 mod query;

@@ -1,29 +1,57 @@
-//! Opening the index for `query` and `eval`: refreshed from the corpus
-//! first when it is missing or stale.
+//! Which corpus a command works on, and opening the index for `query` and
+//! `eval`: refreshed from its corpus first when it is missing or stale.
 
 use super::Cli;
 use super::index::summary_line;
-use crate::index::{self, IndexLocked, IndexOptions};
+use crate::index::{self, CorpusMismatch, IndexLocked, IndexOptions};
 use crate::search::Engine;
 use anyhow::Result;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-/// Opens the index, re-indexing the corpus first when it is missing or stale.
+/// The corpus of the index in `--index`: the one it was built from. A
+/// `given` corpus that is another folder is an error (unless `rebuild`, when
+/// it replaces the recorded one). Without an index: `given`, else ./corpus.
+pub(super) fn corpus_for(cli: &Cli, given: Option<&Path>, rebuild: bool) -> Result<PathBuf> {
+    let recorded = index::recorded_corpus(&cli.index);
+    match (recorded, given) {
+        (Some(r), Some(g)) if !rebuild && !index::same_place(&r, g) => Err(CorpusMismatch {
+            index_dir: cli.index.clone(),
+            recorded: r,
+            given: g.to_path_buf(),
+        }
+        .into()),
+        (_, Some(g)) => Ok(g.to_path_buf()),
+        (Some(r), None) => Ok(r),
+        (None, None) => Ok(PathBuf::from("corpus")),
+    }
+}
+
+/// Opens the index, re-indexing its corpus first when it is missing or
+/// stale. When the corpus it was built from is gone, it answers from the
+/// index as it is, with a warning.
 pub(super) fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
-    let corpus_exists = cli.corpus.exists();
+    let corpus = corpus_for(cli, cli.corpus.as_deref(), false)?;
+    let corpus_exists = corpus.exists();
+    let has_index = cli.index.join(crate::index::manifest::FILE_NAME).exists();
+    if has_index && !corpus_exists {
+        eprintln!(
+            "fixdex: warning: the corpus {} that this index was built from is gone; answering from the index as it was last built",
+            corpus.display()
+        );
+    }
     let mut open = index::open_index(&cli.index);
     // Opening reads only the manifest's header; the file table is read
     // only for the staleness check.
-    let refresh = !no_refresh && corpus_exists && index::needs_refresh(&cli.corpus, &cli.index)?;
+    let refresh = !no_refresh && corpus_exists && index::needs_refresh(&corpus, &cli.index)?;
     if refresh {
         let opts = IndexOptions {
-            corpus: cli.corpus.clone(),
+            corpus: corpus.clone(),
             index_dir: cli.index.clone(),
             rebuild: false,
             progress: std::io::stderr().is_terminal(),
             wait: false,
         };
-        let has_index = cli.index.join(crate::index::manifest::FILE_NAME).exists();
         match index::run_index(&opts) {
             Ok(s) => {
                 if std::io::stderr().is_terminal() {
@@ -43,11 +71,11 @@ pub(super) fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
         }
         open = index::open_index(&cli.index);
     }
-    if !cli.index.join(crate::index::manifest::FILE_NAME).exists() && !corpus_exists {
+    if !has_index && !corpus_exists {
         anyhow::bail!(
             "no index in {} and no corpus at {}; run `fixdex index CORPUS` first",
             cli.index.display(),
-            cli.corpus.display()
+            corpus.display()
         );
     }
     let open = open?;

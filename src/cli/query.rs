@@ -7,7 +7,6 @@ use super::{Cli, QueryArgs, color_on, print_json};
 use crate::search::{Answer, Engine, SearchOptions};
 use anyhow::Result;
 use std::io::Write;
-use std::path::Path;
 
 /// Runs `fixdex query`.
 pub(super) fn run(cli: &Cli, a: &QueryArgs) -> Result<u8> {
@@ -52,11 +51,6 @@ fn write_text(out: &mut impl Write, cli: &Cli, engine: &Engine, answer: &Answer)
         width,
     };
     let ranges = |line: &str| engine.match_ranges(line, &answer.highlight);
-    out.write_all(render::render_answer(answer, display_corpus(cli), style, &ranges).as_bytes())?;
+    out.write_all(render::render_answer(answer, style, &ranges).as_bytes())?;
     Ok(())
-}
-
-/// The corpus path to show in `path:line` locations: as the user gave it.
-pub(super) fn display_corpus(cli: &Cli) -> &Path {
-    &cli.corpus
 }

@@ -2,6 +2,7 @@
 //! terminal, matched words highlighted when colour is on, then one line per
 //! further hit.
 
+use super::fit::{breadcrumb, location, shorten, shorten_left, width_of};
 use crate::search::{Answer, Hit};
 use std::path::Path;
 
@@ -36,75 +37,119 @@ impl Style {
     }
 }
 
-/// `corpus/path:line`, the form editors and terminals open.
-pub fn location(corpus: &Path, hit_path: &str, line: usize) -> String {
-    let p = corpus.join(hit_path);
-    format!("{}:{}", p.display(), line)
-}
+/// Own text below which a section with sub-sections is an introduction:
+/// its sub-sections are listed under it.
+const INTRO_CHARS: usize = 400;
 
-/// Renders an answer. `ranges` gives the byte ranges of matched words in a
-/// line of text, for highlighting.
-pub fn render_answer(
-    answer: &Answer,
-    corpus: &Path,
-    style: Style,
-    ranges: &dyn Fn(&str) -> Vec<(usize, usize)>,
-) -> String {
+/// Sub-sections listed under an introduction at most.
+const MAX_CHILDREN: usize = 12;
+
+/// Renders an answer: no line wider than `style.width` but the best hit's
+/// location, which stays whole so it can be opened. `ranges` gives the byte
+/// ranges of matched words in a line of text, for highlighting.
+pub fn render_answer(answer: &Answer, style: Style, ranges: &dyn Fn(&str) -> Vec<(usize, usize)>) -> String {
     let mut out = String::new();
     if let Some(s) = &answer.suggestion {
-        out.push_str(&format!("Showing results for “{s}”\n\n"));
+        push_wrapped(&mut out, &format!("Showing results for “{s}”"), style.width);
+        out.push('\n');
     }
     let Some(best) = answer.hits.first() else {
-        out.push_str(&format!("No section matches “{}”.\n", answer.query.trim()));
+        push_wrapped(
+            &mut out,
+            &format!("No section matches “{}”.", answer.query.trim()),
+            style.width,
+        );
         return out;
     };
-    render_best(&mut out, best, corpus, style, ranges);
+    render_best(&mut out, best, style, ranges);
+    if best.text.chars().count() < INTRO_CHARS && !best.children.is_empty() {
+        out.push_str(&format!("\n  {}\n", style.paint(BOLD, "In this section")));
+        let rows: Vec<Row> = best
+            .children
+            .iter()
+            .take(MAX_CHILDREN)
+            .map(|c| Row {
+                lead: "    • ".to_string(),
+                heading: c.heading.clone(),
+                location: location(Path::new(&best.file), c.line),
+            })
+            .collect();
+        push_rows(&mut out, &rows, style);
+    }
     if answer.hits.len() > 1 {
         out.push_str(&format!("\n{}\n", style.paint(BOLD, "Also see")));
-        let rest = &answer.hits[1..];
-        let crumb_width = rest
+        let rows: Vec<Row> = answer.hits[1..]
             .iter()
-            .map(|h| h.heading.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(10, 50);
-        for h in rest {
-            let crumb = shorten(&h.heading, crumb_width);
-            out.push_str(&format!(
-                "  {:>2}  {:<cw$}  {}  {}\n",
-                h.rank,
-                crumb,
-                style.paint(CYAN, &location(corpus, &h.path, h.line)),
-                style.paint(DIM, &format!("{:.2}", h.score)),
-                cw = crumb_width
-            ));
-        }
+            .map(|h| Row {
+                lead: format!("  {:>2}  ", h.rank),
+                heading: h.heading.clone(),
+                location: location(Path::new(&h.file), h.line),
+            })
+            .collect();
+        push_rows(&mut out, &rows, style);
     }
     out
 }
 
-fn render_best(
-    out: &mut String,
-    best: &Hit,
-    corpus: &Path,
-    style: Style,
-    ranges: &dyn Fn(&str) -> Vec<(usize, usize)>,
-) {
+/// One line of a list of sections: `lead heading  location`.
+struct Row {
+    lead: String,
+    heading: String,
+    location: String,
+}
+
+/// Rows fitted to the width, headings in one column: the location is
+/// shortened from the left (its file name and line stay), the heading from
+/// the right.
+fn push_rows(out: &mut String, rows: &[Row], style: Style) {
+    let lead_w = rows.iter().map(|r| width_of(&r.lead)).max().unwrap_or(0);
+    let avail = style.width.saturating_sub(lead_w + 2);
+    let head_w = rows.iter().map(|r| width_of(&r.heading)).max().unwrap_or(0);
+    let loc_w = rows.iter().map(|r| width_of(&r.location)).max().unwrap_or(0);
+    // Whole locations when headings keep 30 characters; else a share each.
+    let loc_w = if loc_w + head_w.min(30) <= avail {
+        loc_w
+    } else {
+        loc_w.min(avail.saturating_sub(head_w.min(50)).max(avail * 2 / 5))
+    };
+    let head_w = head_w.min(avail.saturating_sub(loc_w));
+    for r in rows {
+        out.push_str(&format!(
+            "{}{:<head_w$}  {}\n",
+            r.lead,
+            shorten(&r.heading, head_w),
+            style.paint(CYAN, &shorten_left(&r.location, loc_w)),
+        ));
+    }
+}
+
+fn push_wrapped(out: &mut String, text: &str, width: usize) {
+    for line in wrap(text, width) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+fn render_best(out: &mut String, best: &Hit, style: Style, ranges: &dyn Fn(&str) -> Vec<(usize, usize)>) {
     let conf = format!("confidence {:.2}", best.confidence);
-    let pad = style
-        .width
-        .saturating_sub(best.heading.chars().count() + conf.len())
-        .max(2);
-    out.push_str(&format!(
-        "{}{}{}\n",
-        style.paint(BOLD, &best.heading),
-        " ".repeat(pad),
-        conf
-    ));
-    out.push_str(&format!("{}\n", best.breadcrumb.join(" › ")));
+    let heading_w = width_of(&best.heading);
+    if heading_w + 2 + conf.len() <= style.width {
+        let pad = style.width - heading_w - conf.len();
+        out.push_str(&format!(
+            "{}{}{conf}\n",
+            style.paint(BOLD, &best.heading),
+            " ".repeat(pad)
+        ));
+    } else {
+        for line in wrap(&best.heading, style.width) {
+            out.push_str(&format!("{}\n", style.paint(BOLD, &line)));
+        }
+        out.push_str(&format!("{conf}\n"));
+    }
+    out.push_str(&format!("{}\n", breadcrumb(&best.breadcrumb, style.width)));
     out.push_str(&format!(
         "{}\n",
-        style.paint(CYAN, &location(corpus, &best.path, best.line))
+        style.paint(CYAN, &location(Path::new(&best.file), best.line))
     ));
     if best.confidence < WEAK_CONFIDENCE {
         out.push_str("(weak answer: this section matches only part of the question)\n");
@@ -148,14 +193,6 @@ fn render_best(
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(max - 1).collect();
-    format!("{head}…")
-}
-
 /// Wraps plain text at `width` columns (by characters).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     wrap_highlight(text, &[], width, Style { color: false, width })
@@ -178,31 +215,35 @@ fn wrap_highlight(line: &str, ranges: &[(usize, usize)], width: usize, style: St
     } else {
         0
     };
+    let room = width.saturating_sub(indent.len() + hang).max(8);
     let mut pos = lead;
     for word in line[lead..].split(' ') {
         let start = pos;
         let end = start + word.len();
         pos = end + 1;
-        if word.is_empty() {
-            continue;
+        let lit = style.color && ranges.iter().any(|(a, b)| *a < end && *b > start);
+        // A word wider than the line (a URL, a path) is broken where it must be.
+        let chars: Vec<char> = word.chars().collect();
+        for piece in chars.chunks(room) {
+            let piece: String = piece.iter().collect();
+            let n = piece.chars().count();
+            if cur_len > indent.len() + hang && cur_len + 1 + n > width {
+                out.push(std::mem::take(&mut cur));
+                cur.push_str(indent);
+                cur.push_str(&" ".repeat(hang));
+                cur_len = indent.len() + hang;
+            }
+            if cur_len > indent.len() + hang && !cur.ends_with(' ') {
+                cur.push(' ');
+                cur_len += 1;
+            }
+            if lit {
+                cur.push_str(&style.paint(HIGHLIGHT, &piece));
+            } else {
+                cur.push_str(&piece);
+            }
+            cur_len += n;
         }
-        let n = word.chars().count();
-        if cur_len > indent.len() + hang && cur_len + 1 + n > width {
-            out.push(std::mem::take(&mut cur));
-            cur.push_str(indent);
-            cur.push_str(&" ".repeat(hang));
-            cur_len = indent.len() + hang;
-        }
-        if cur_len > indent.len() + hang && !cur.ends_with(' ') {
-            cur.push(' ');
-            cur_len += 1;
-        }
-        if style.color && ranges.iter().any(|(a, b)| *a < end && *b > start) {
-            cur.push_str(&style.paint(HIGHLIGHT, word));
-        } else {
-            cur.push_str(word);
-        }
-        cur_len += n;
     }
     if !cur.trim().is_empty() || out.is_empty() {
         out.push(cur);

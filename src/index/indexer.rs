@@ -9,12 +9,12 @@
 //! re-parsed next time (its old sections are always deleted first).
 
 use super::manifest::{FileEntry, Manifest};
-use super::open::{Prepared, lock, prepare};
+use super::open::{CorpusMismatch, Prepared, lock, prepare, same_place};
 use super::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::article::{self, Article, ArticleError};
 use crate::ingest::walk;
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -109,6 +109,9 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
         mut manifest,
         rebuilt,
     } = prepare(&opts.index_dir, opts.rebuild)?;
+    if rebuilt.is_none() {
+        refuse_other_corpus(opts, &manifest)?;
+    }
     let fresh_start = rebuilt.is_some() || manifest.files.is_empty();
     if rebuilt.is_some() {
         manifest.files.clear();
@@ -160,6 +163,20 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
         );
     }
     Ok(summary)
+}
+
+/// Refreshing from another folder than the index was built from would
+/// silently replace it: that takes `--rebuild`.
+fn refuse_other_corpus(opts: &IndexOptions, manifest: &Manifest) -> Result<()> {
+    if manifest.files.is_empty() || same_place(&manifest.corpus, &opts.corpus) {
+        return Ok(());
+    }
+    Err(CorpusMismatch {
+        index_dir: opts.index_dir.clone(),
+        recorded: manifest.corpus.clone(),
+        given: opts.corpus.clone(),
+    }
+    .into())
 }
 
 /// What changed in the corpus since the manifest was written.
@@ -335,18 +352,38 @@ fn open_writer(index: &Index, index_dir: &Path) -> Result<IndexWriter<TantivyDoc
         })
 }
 
-/// The progress bar of a run over `files` files (hidden when `on` is false).
+/// The progress bar of a run over `files` files (hidden when `on` is false):
+/// whole files per second, and the time left at the average rate so far
+/// (steadier than the recent rate, which swings with file sizes).
 fn progress_bar(files: usize, on: bool) -> ProgressBar {
     if !on || files == 0 {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
+    let style =
+        ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files, {rate}, {left}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} files/s", average_rate(s));
+            })
+            .with_key("left", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let rate = average_rate(s);
+                let left = s.len().unwrap_or(0).saturating_sub(s.pos()) as f64;
+                let _ = if rate > 0.0 && s.pos() >= 20 {
+                    write!(w, "about {:.0} s left", (left / rate).ceil())
+                } else {
+                    write!(w, "estimating")
+                };
+            })
+            .progress_chars("=> ");
+    bar.set_style(style);
     bar
+}
+
+/// Files per second since the run started.
+fn average_rate(s: &ProgressState) -> f64 {
+    let secs = s.elapsed().as_secs_f64();
+    if secs > 0.0 { s.pos() as f64 / secs } else { 0.0 }
 }
 
 /// Entries for files that could not be read are retried every run.

@@ -133,6 +133,47 @@ pub(super) fn lock(index_dir: &Path, wait: bool) -> Result<File> {
     Ok(f)
 }
 
+/// The corpus an index was built from, as recorded in its manifest.
+pub fn recorded_corpus(index_dir: &Path) -> Option<PathBuf> {
+    match Header::load(index_dir) {
+        Ok(Some(h)) if !h.corpus.as_os_str().is_empty() => Some(h.corpus),
+        _ => None,
+    }
+}
+
+/// Whether two paths name the same file or folder (compared canonically
+/// when both exist).
+pub fn same_place(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A corpus was named that is not the one the index was built from.
+#[derive(Debug)]
+pub struct CorpusMismatch {
+    /// The index directory.
+    pub index_dir: PathBuf,
+    /// The corpus it was built from.
+    pub recorded: PathBuf,
+    /// The corpus that was named.
+    pub given: PathBuf,
+}
+
+impl std::fmt::Display for CorpusMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (i, g) = (self.index_dir.display(), self.given.display());
+        write!(
+            f,
+            "the index in {i} was built from {}, not {g}; `fixdex index {g} --index {i} --rebuild` rebuilds it from {g}",
+            self.recorded.display()
+        )
+    }
+}
+
+impl std::error::Error for CorpusMismatch {}
+
 /// An index directory made ready for a writing run.
 pub(super) struct Prepared {
     pub index: Index,

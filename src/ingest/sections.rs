@@ -46,6 +46,20 @@ pub struct Section {
     pub description: Option<String>,
     /// Heading level (1–3), 0 for the lead section.
     pub level: u8,
+    /// The sections directly under this one's heading (none for the lead).
+    #[serde(default)]
+    pub children: Vec<Child>,
+}
+
+/// A sub-section, as listed under the section that introduces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Child {
+    /// Section id.
+    pub id: String,
+    /// Its heading.
+    pub heading: String,
+    /// Line of its heading.
+    pub line: usize,
 }
 
 /// Article-wide facts every section carries.
@@ -117,7 +131,36 @@ pub fn split_sections(info: &ArticleInfo, blocks: &[Block]) -> Vec<Section> {
         }
     }
     current.emit(info, &mut anchors, &mut out);
+    link_children(&mut out);
     out
+}
+
+/// Lists each section's direct sub-sections: those whose nearest enclosing
+/// section (by heading level) it is. A heading with no text of its own is
+/// not a section, so its sub-sections belong to the section above it. The
+/// lead section introduces the whole article and lists none.
+fn link_children(sections: &mut [Section]) {
+    let mut open: Vec<usize> = Vec::new();
+    let mut links: Vec<(usize, usize)> = Vec::new();
+    for (i, s) in sections.iter().enumerate() {
+        while open.last().is_some_and(|&p| sections[p].level >= s.level) {
+            open.pop();
+        }
+        if let Some(&p) = open.last() {
+            links.push((p, i));
+        }
+        if s.level > 0 {
+            open.push(i);
+        }
+    }
+    for (p, c) in links {
+        let child = Child {
+            id: sections[c].id.clone(),
+            heading: sections[c].heading.clone(),
+            line: sections[c].line,
+        };
+        sections[p].children.push(child);
+    }
 }
 
 /// A heading worth splitting at: has letters, and is not formula debris.
@@ -185,6 +228,7 @@ impl Pending {
             updated: info.updated.clone(),
             description: info.description.clone(),
             level: self.level,
+            children: Vec::new(),
         });
         self.lines.clear();
     }

@@ -6,6 +6,7 @@
 use super::collapse::{Candidate, Copy};
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
+use crate::ingest::sections::Child;
 use crate::text::analyzer;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -24,6 +25,8 @@ pub struct Hit {
     pub id: String,
     /// Corpus-relative path.
     pub path: String,
+    /// Absolute path of the file.
+    pub file: String,
     /// Line of the heading.
     pub line: usize,
     /// Article title.
@@ -47,6 +50,8 @@ pub struct Hit {
     pub confidence: f32,
     /// Ids of near-duplicate sections folded into this hit.
     pub also_in: Vec<String>,
+    /// The sections directly under this one's heading.
+    pub children: Vec<Child>,
     /// Score explanation, with `--explain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<serde_json::Value>,
@@ -57,6 +62,8 @@ pub struct Hit {
 pub struct Answer {
     /// The query as given.
     pub query: String,
+    /// The corpus root the index was built from.
+    pub corpus: String,
     /// Sections matching any query word.
     pub total: usize,
     /// Time spent answering, in milliseconds.
@@ -104,6 +111,7 @@ impl Engine {
         let suggestion = self.suggestion(query, plan, &hits);
         Answer {
             query: query.to_string(),
+            corpus: self.corpus.display().to_string(),
             total,
             took_ms: 0.0,
             hits,
@@ -169,6 +177,7 @@ impl Engine {
             score,
             snippet: self.snippet(&section.text, highlight),
             id: section.id,
+            file: self.file_of(&section.path).display().to_string(),
             path: section.path,
             line: section.line,
             title: section.title,
@@ -180,6 +189,7 @@ impl Engine {
             categories: section.categories,
             confidence: (coverage * 100.0).round() / 100.0,
             also_in,
+            children: section.children,
             explain,
         }
     }

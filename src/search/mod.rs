@@ -27,7 +27,7 @@ use crate::index::schema::Fields;
 use crate::ingest::sections::Section;
 use crate::text::analyzer;
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use synonyms::Thesaurus;
 use tantivy::collector::TopDocs;
@@ -76,6 +76,9 @@ pub struct Engine {
     ranking: Ranking,
     /// Runs the segments of one query side by side.
     executor: Executor,
+    /// The corpus root the index was built from (a file for a one-file corpus).
+    corpus: PathBuf,
+    corpus_is_file: bool,
 }
 
 impl Engine {
@@ -103,7 +106,23 @@ impl Engine {
                 Err(_) => Ranking::default(),
             },
             executor: retrieve::segment_executor(0),
+            corpus_is_file: open.header.corpus.is_file(),
+            corpus: open.header.corpus,
         })
+    }
+
+    /// The corpus root the index was built from.
+    pub fn corpus(&self) -> &Path {
+        &self.corpus
+    }
+
+    /// The absolute path of the file a section's corpus-relative `path` names.
+    pub fn file_of(&self, path: &str) -> PathBuf {
+        if self.corpus_is_file {
+            self.corpus.clone()
+        } else {
+            self.corpus.join(path)
+        }
     }
 
     /// Searches the segments of one query on up to `threads` threads (0 =

@@ -287,4 +287,21 @@ mod tests {
         let body = "<div style=\"display: none\">secret</div>\n<p hidden>gone</p>\n<p>shown</p>\n";
         assert_eq!(texts(&clean_body(body, 1)), vec!["shown"]);
     }
+
+    #[test]
+    fn emphasis_and_menu_separators_are_not_glued_to_words() {
+        let body = "Most importantly,**this does not delete your data** .\n\n\
+                    2) Click**Hardware and Sound** \\>**Devices and Printers** .\n\n\
+                    Open *Settings* >General, then tap;*Reset*.\n\n\
+                    Arrows stay: a -> b, x >> y, <b>bold</b>.\n";
+        assert_eq!(
+            texts(&clean_body(body, 1)),
+            vec![
+                "Most importantly, this does not delete your data.",
+                "2. Click Hardware and Sound > Devices and Printers.",
+                "Open Settings > General, then tap; Reset.",
+                "Arrows stay: a -> b, x >> y, bold.",
+            ]
+        );
+    }
 }

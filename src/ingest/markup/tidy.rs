@@ -47,6 +47,31 @@ pub(crate) fn strip_marker(text: &str) -> &str {
     t.trim()
 }
 
+/// Puts the missing space on the other side of a `>` separator that has a
+/// space on one side only (`Sound >Devices`, `Settings> General`), so menu
+/// paths read as words. Arrows (`->`, `=>`, `>>`) are left alone.
+pub(super) fn space_separators(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let arrow = prev.is_some_and(|p| matches!(p, '-' | '=' | '>' | '<')) || next == Some('>');
+        if c == '>' && !arrow {
+            if next == Some(' ') && prev.is_some_and(char::is_alphanumeric) {
+                out.push(' ');
+            }
+            out.push(c);
+            if prev == Some(' ') && next.is_some_and(char::is_alphanumeric) {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Collapses spaces, removes the space scraped text leaves before punctuation,
 /// and trims, keeping the leading list indentation.
 pub(super) fn tidy(raw: &str) -> String {

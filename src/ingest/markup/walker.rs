@@ -5,7 +5,7 @@ use super::junk::{
     ad_marker, is_hidden, is_image_credit, is_link_farm, is_link_farm_candidate, is_skipped_element,
     is_ui_leftover,
 };
-use super::tidy::{strip_marker, strip_tag_residue, tidy};
+use super::tidy::{space_separators, strip_marker, strip_tag_residue, tidy};
 use super::{Block, TextKind};
 use scraper::{Html, Node};
 
@@ -171,10 +171,15 @@ impl Walker {
                     }
                 }
             }
-            "strong" | "b"
-                // `to**Settings**`: scraped text often glues bold words to the
-                // word before; keep them apart.
-                if self.line.ends_with(|c: char| c.is_alphanumeric()) => {
+            "strong" | "b" | "em" | "i"
+                // `to**Settings**`, `importantly,**this`, `\>**Devices`:
+                // scraped text often glues emphasised words to what comes
+                // before; keep them apart (for bold also after a letter:
+                // bold splits inside words, `**H**ow`, start a paragraph).
+                if self.line.ends_with(|c: char| {
+                    matches!(c, ',' | ';' | ':' | '!' | '?' | '>' | ')')
+                        || (c.is_alphanumeric() && matches!(name, "strong" | "b"))
+                }) => {
                     self.line.push(' ');
                 }
             "td" | "th"
@@ -226,7 +231,11 @@ impl Walker {
         // Malformed tags that Markdown passed through as text (`<img {rc=..>`
         // after a scrape mangled an attribute) are markup residue, not words.
         // Code keeps its text as written.
-        if !std::mem::take(&mut self.line_has_code) {
+        let has_code = std::mem::take(&mut self.line_has_code);
+        if !has_code && raw.contains('>') {
+            raw = space_separators(&raw);
+        }
+        if !has_code {
             // Removing one residue can join the pieces of another.
             for _ in 0..4 {
                 if !raw.contains('<') {
