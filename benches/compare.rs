@@ -126,7 +126,7 @@ fn fixdex_index(corpus: &Path, index: &Path) -> Result<(Duration, u64)> {
 
 /// Edits `n` article files spread over the corpus (appends a line).
 fn edit_files(corpus: &Path, n: usize, round: usize) -> Result<()> {
-    let files = fixdex::ingest::walk::corpus_files(corpus, |_| false)?.files;
+    let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
     let step = (files.len() / n.max(1)).max(1);
     for f in files.iter().step_by(step).take(n) {
         let mut h = std::fs::OpenOptions::new().append(true).open(&f.abs)?;
@@ -137,7 +137,7 @@ fn edit_files(corpus: &Path, n: usize, round: usize) -> Result<()> {
 
 /// The section documents of a corpus, parsed by fixdex (shared by both engines).
 fn sections_of(corpus: &Path) -> Result<Vec<Section>> {
-    let files = fixdex::ingest::walk::corpus_files(corpus, |_| false)?.files;
+    let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
     Ok(files
         .par_iter()
         .filter_map(|f| read_article(&f.abs, &f.rel).ok())
@@ -268,7 +268,9 @@ fn bench_corpus(
 ) -> Result<()> {
     let idx = work.join(format!("{label}-index"));
     let corpus_bytes = dir_bytes(corpus);
-    let articles = fixdex::ingest::walk::corpus_files(corpus, |_| false)?.files.len();
+    let articles = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?
+        .files
+        .len();
     let mb = corpus_bytes as f64 / 1e6;
 
     // Full builds.
@@ -298,7 +300,7 @@ fn bench_corpus(
     let (noop, _) = fixdex_index(corpus, &idx)?;
     let (mut one, mut pct, mut fts_one, mut fts_pct) = (None, None, None, None);
     if editable {
-        let files = fixdex::ingest::walk::corpus_files(corpus, |_| false)?.files;
+        let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
         let mut t1 = Vec::new();
         let mut f1 = Vec::new();
         for r in 0..runs {

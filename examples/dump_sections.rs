@@ -6,7 +6,7 @@ use std::io::Write;
 fn main() -> anyhow::Result<()> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "corpus".into());
     let root = std::path::Path::new(&dir);
-    let walked = fixdex::index::corpus_files(root, std::path::Path::new("index"))?;
+    let walked = fixdex::index::corpus_files(root, std::path::Path::new("index"), false)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for f in walked.files {
         match fixdex::ingest::article::read_article(&f.abs, &f.rel) {

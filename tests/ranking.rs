@@ -19,8 +19,7 @@ fn engine(dir: &Path, files: &[(&str, &str)]) -> Engine {
         corpus: corpus.clone(),
         index_dir: dir.join("index"),
         rebuild: false,
-        progress: false,
-        wait: false,
+        ..IndexOptions::default()
     };
     run_index(&opts).unwrap();
     Engine::new(open_index(&dir.join("index")).unwrap(), Some(&corpus)).unwrap()

@@ -89,9 +89,18 @@ pub struct IndexArgs {
     #[arg(long)]
     pub wait: bool,
     /// Do not index: check the index against the corpus and the manifest,
-    /// and report drift (exit 1 when there is any).
+    /// verify the checksums of every index file, and report drift or damage
+    /// (exit 1 when there is any).
     #[arg(long, conflicts_with = "rebuild")]
     pub check: bool,
+    /// Re-hash every corpus file, to find edits that kept the size and
+    /// modification time (reads the whole corpus); with --check, report them.
+    #[arg(long)]
+    pub deep: bool,
+    /// Follow symbolic links in the corpus (by default they are listed as
+    /// skipped); remembered by the index.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 }
 
 /// `fixdex query`.

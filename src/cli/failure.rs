@@ -2,7 +2,11 @@
 //! way tantivy does not detect) and every error become one sentence on one
 //! line; a closed pipe is not an error.
 
+use crate::index::repair;
 use std::path::Path;
+
+/// Characters of an error message at most (paths included).
+const MAX_MESSAGE: usize = 400;
 use std::sync::Mutex;
 
 static PANIC_MESSAGE: Mutex<String> = Mutex::new(String::new());
@@ -60,15 +64,30 @@ pub fn one_sentence(e: &anyhow::Error, index_dir: &Path) -> String {
         );
     }
     let mut msg = format!("{e:#}");
-    let from_tantivy = e
-        .chain()
-        .any(|c| c.downcast_ref::<tantivy::TantivyError>().is_some());
-    if from_tantivy && !msg.contains("--rebuild") {
-        msg = format!(
-            "the index in {} cannot be read ({msg}); `fixdex index --rebuild` rebuilds it",
-            index_dir.display()
-        );
+    // Tantivy's messages carry debug structures and file contents: say
+    // what it was doing and, in a few words, why it failed.
+    if let Some(t) = e.chain().find_map(|c| c.downcast_ref::<tantivy::TantivyError>()) {
+        let why = repair::cause(t);
+        let doing = e.to_string();
+        let what = if e.downcast_ref::<tantivy::TantivyError>().is_some() {
+            why
+        } else {
+            format!("{}: {why}", doing.trim_end_matches(['.', ':']))
+        };
+        msg = if what.contains("--rebuild") {
+            what
+        } else {
+            format!(
+                "the index in {} cannot be read ({what}); `fixdex index --rebuild` rebuilds it",
+                index_dir.display()
+            )
+        };
     }
     // One sentence on one line, whatever the underlying error printed.
-    msg.split_whitespace().collect::<Vec<_>>().join(" ")
+    let msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+    if msg.chars().count() > MAX_MESSAGE {
+        let cut: String = msg.chars().take(MAX_MESSAGE - 1).collect();
+        return format!("{cut}…");
+    }
+    msg
 }

@@ -15,9 +15,11 @@ pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
         rebuild: a.rebuild,
         progress: !a.quiet && std::io::stderr().is_terminal(),
         wait: a.wait,
+        follow: a.follow,
+        deep: a.deep,
     };
     if a.check {
-        return check(&opts, a.json);
+        return check(&opts, a.deep, a.json);
     }
     let s = index::run_index(&opts)?;
     if a.json {
@@ -37,8 +39,8 @@ pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
 
 /// `index --check`: drift between index, manifest and corpus (exit 1 when
 /// there is any).
-fn check(opts: &IndexOptions, json: bool) -> Result<u8> {
-    let r = index::check(&opts.corpus, &opts.index_dir)?;
+fn check(opts: &IndexOptions, deep: bool, json: bool) -> Result<u8> {
+    let r = index::check(&opts.corpus, &opts.index_dir, deep)?;
     if json {
         print_json(&r)?;
         return Ok(if r.is_clean() { 0 } else { 1 });
@@ -64,7 +66,22 @@ fn check(opts: &IndexOptions, json: bool) -> Result<u8> {
     for (p, m, i) in &r.section_mismatch {
         writeln!(out, "section count differs for {p}: manifest {m}, index {i}")?;
     }
-    writeln!(out, "drift found; `fixdex index` brings the index up to date")?;
+    for f in &r.damaged_files {
+        writeln!(out, "damaged index file (checksum mismatch): {f}")?;
+    }
+    if let Some(why) = &r.unreadable {
+        writeln!(out, "the index does not answer: {why}")?;
+    }
+    if !r.is_sound() {
+        writeln!(out, "the index is damaged; `fixdex index --rebuild` rebuilds it")?;
+    } else if deep {
+        writeln!(
+            out,
+            "drift found; `fixdex index --deep` brings the index up to date"
+        )?;
+    } else {
+        writeln!(out, "drift found; `fixdex index` brings the index up to date")?;
+    }
     Ok(1)
 }
 

@@ -50,7 +50,7 @@ pub(super) fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             index_dir: cli.index.clone(),
             rebuild: false,
             progress: std::io::stderr().is_terminal(),
-            wait: false,
+            ..IndexOptions::default()
         };
         match index::run_index(&opts) {
             Ok(s) => {

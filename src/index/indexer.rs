@@ -10,6 +10,7 @@
 
 use super::manifest::{FileEntry, Manifest};
 use super::open::{CorpusMismatch, Prepared, lock, prepare, same_place};
+use super::repair;
 use super::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::article::{self, Article, ArticleError};
 use crate::ingest::walk;
@@ -23,7 +24,7 @@ use std::time::{Instant, SystemTime};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 /// What to index and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
     /// Corpus root.
     pub corpus: PathBuf,
@@ -35,6 +36,11 @@ pub struct IndexOptions {
     pub progress: bool,
     /// Wait for another fixdex process holding the index lock instead of failing.
     pub wait: bool,
+    /// Follow symbolic links in the corpus (off: links are listed as skipped).
+    pub follow: bool,
+    /// Read and hash every file, not only those whose size or modification
+    /// time changed.
+    pub deep: bool,
 }
 
 /// A file that was not indexed, and why.
@@ -93,25 +99,59 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
     if !corpus.exists() {
         bail!("corpus {} does not exist", corpus.display());
     }
-    let walked = super::corpus_files(corpus, &opts.index_dir)?;
+    std::fs::create_dir_all(&opts.index_dir)
+        .with_context(|| format!("cannot create index directory {}", opts.index_dir.display()))?;
+    let _lock = lock(&opts.index_dir, opts.wait)?;
+    let prepared = prepare(&opts.index_dir, opts.rebuild)?;
+    if prepared.rebuilt.is_none() {
+        refuse_other_corpus(opts, &prepared.manifest)?;
+    }
+    // Links are followed when asked, or when the index was built that way.
+    let follow = opts.follow || (prepared.rebuilt.is_none() && prepared.manifest.follow_links);
+    let walked = super::corpus_files(corpus, &opts.index_dir, follow)?;
     if walked.files.is_empty() {
         bail!(
             "corpus {} holds no article (.md, .markdown or .txt files)",
             corpus.display()
         );
     }
-    std::fs::create_dir_all(&opts.index_dir)
-        .with_context(|| format!("cannot create index directory {}", opts.index_dir.display()))?;
-    let _lock = lock(&opts.index_dir, opts.wait)?;
+    let index = prepared.index.clone();
+    let result = update(opts, prepared, &walked, follow);
+    if let Err(e) = &result {
+        // Tantivy's writer threads report a full disk only as "killed":
+        // look at the free space before cleaning up.
+        let full = repair::is_disk_full(e)
+            || fs4::available_space(&opts.index_dir).is_ok_and(|free| free < repair::NEARLY_FULL);
+        // What the failed run wrote is not referenced by the last commit:
+        // remove it, so it neither fills the disk nor blocks the next run.
+        let _ = repair::remove_unreferenced(&opts.index_dir, &index);
+        if full {
+            bail!(
+                "the disk holding {} is full, so the index could not be written (the previous index is unchanged); free some space and run `fixdex index` again",
+                opts.index_dir.display()
+            );
+        }
+    }
+    let mut summary = result?;
+    summary.seconds = start.elapsed().as_secs_f64();
+    if summary.articles == 0 {
+        bail!(
+            "no article in {} could be indexed ({} skipped)",
+            corpus.display(),
+            summary.skipped.len()
+        );
+    }
+    Ok(summary)
+}
+
+/// Brings the prepared index up to date with the walked corpus, in one commit.
+fn update(opts: &IndexOptions, prepared: Prepared, walked: &walk::Walked, follow: bool) -> Result<Summary> {
     let Prepared {
         index,
         fields,
         mut manifest,
         rebuilt,
-    } = prepare(&opts.index_dir, opts.rebuild)?;
-    if rebuilt.is_none() {
-        refuse_other_corpus(opts, &manifest)?;
-    }
+    } = prepared;
     let fresh_start = rebuilt.is_some() || manifest.files.is_empty();
     if rebuilt.is_some() {
         manifest.files.clear();
@@ -126,7 +166,7 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
             reason: reason.clone(),
         });
     }
-    let changes = Changes::between(&walked, &manifest);
+    let changes = Changes::between(walked, &manifest, opts.deep);
     summary.unchanged = changes.next_files.len();
     let mut run = Run {
         index: &index,
@@ -144,24 +184,18 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
         summary.removed += 1;
     }
     run.read_and_add(&changes.todo, &manifest, opts.progress, &mut summary)?;
+    let corpus = &opts.corpus;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         fixdex_version: env!("CARGO_PKG_VERSION").to_string(),
         corpus: std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.clone()),
         indexed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        follow_links: follow,
         opstamp: manifest.opstamp,
         files: std::mem::take(&mut run.next_files),
     };
     let manifest = run.commit(manifest)?;
     summarise(&manifest, &mut summary);
-    summary.seconds = start.elapsed().as_secs_f64();
-    if summary.articles == 0 {
-        bail!(
-            "no article in {} could be indexed ({} skipped)",
-            corpus.display(),
-            summary.skipped.len()
-        );
-    }
     Ok(summary)
 }
 
@@ -190,12 +224,12 @@ struct Changes<'a> {
 }
 
 impl<'a> Changes<'a> {
-    fn between(walked: &'a walk::Walked, manifest: &Manifest) -> Changes<'a> {
+    fn between(walked: &'a walk::Walked, manifest: &Manifest, deep: bool) -> Changes<'a> {
         let mut todo = Vec::new();
         let mut next_files = BTreeMap::new();
         for f in &walked.files {
             match manifest.files.get(&f.rel) {
-                Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns && !is_retryable(e) => {
+                Some(e) if !deep && e.size == f.size && e.mtime_ns == f.mtime_ns && !is_retryable(e) => {
                     next_files.insert(f.rel.clone(), e.clone());
                 }
                 _ => todo.push(f),

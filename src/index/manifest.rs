@@ -44,6 +44,9 @@ pub struct Manifest {
     pub corpus: PathBuf,
     /// When the last indexing run committed, RFC 3339.
     pub indexed_at: String,
+    /// Whether symbolic links in the corpus are followed.
+    #[serde(default)]
+    pub follow_links: bool,
     /// Opstamp of the tantivy commit this manifest describes.
     #[serde(default)]
     pub opstamp: u64,
@@ -62,6 +65,9 @@ pub struct Header {
     pub corpus: PathBuf,
     /// When the last indexing run committed, RFC 3339.
     pub indexed_at: String,
+    /// Whether symbolic links in the corpus are followed.
+    #[serde(default)]
+    pub follow_links: bool,
 }
 
 impl Header {
@@ -202,6 +208,7 @@ mod tests {
             // A path holding the very bytes the quick read looks for.
             corpus: PathBuf::from("/odd/,\"files\":/dir"),
             indexed_at: "2026-01-02T03:04:05Z".into(),
+            follow_links: true,
             opstamp: 42,
             files: (0..5_000)
                 .map(|i| (format!("dir/file-{i}.md"), entry(i)))
@@ -213,6 +220,7 @@ mod tests {
         assert_eq!(h.schema_version, 7);
         assert_eq!(h.corpus, m.corpus);
         assert_eq!(h.indexed_at, m.indexed_at);
+        assert!(h.follow_links);
         assert_eq!(Manifest::load(dir.path()).unwrap().unwrap().files.len(), 5_000);
     }
 

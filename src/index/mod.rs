@@ -6,6 +6,7 @@
 pub mod indexer;
 pub mod manifest;
 pub mod open;
+pub mod repair;
 pub mod schema;
 pub mod status;
 
@@ -17,10 +18,10 @@ use crate::ingest::walk::{self, Walked};
 use std::path::Path;
 
 /// The article files of `corpus`, leaving out the index directory and any
-/// other folder that holds a fixdex index.
-pub fn corpus_files(corpus: &Path, index_dir: &Path) -> anyhow::Result<Walked> {
+/// other folder that holds a fixdex index; links followed with `follow`.
+pub fn corpus_files(corpus: &Path, index_dir: &Path, follow: bool) -> anyhow::Result<Walked> {
     let index_canon = std::fs::canonicalize(index_dir).ok();
-    walk::corpus_files(corpus, |dir| {
+    walk::corpus_files(corpus, follow, |dir| {
         index_canon
             .as_ref()
             .is_some_and(|idx| std::fs::canonicalize(dir).is_ok_and(|c| &c == idx))

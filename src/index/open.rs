@@ -5,6 +5,7 @@
 //! commit.
 
 use super::manifest::{Header, Manifest};
+use super::repair;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use crate::text::analyzer;
 use anyhow::{Context, Result, bail};
@@ -69,8 +70,9 @@ fn open_tantivy(index_dir: &Path) -> Result<Index> {
         .map_err(|_| anyhow::anyhow!("the index in {} is corrupt", index_dir.display()))?
         .map_err(|e| {
             anyhow::anyhow!(
-                "the index in {} is damaged or incomplete ({e}); run `fixdex index --rebuild`",
-                index_dir.display()
+                "the index in {} is damaged or incomplete ({}); run `fixdex index --rebuild`",
+                index_dir.display(),
+                repair::cause(&e)
             )
         })?;
     analyzer::register(&index);
@@ -184,61 +186,51 @@ pub(super) struct Prepared {
     pub rebuilt: Option<String>,
 }
 
-/// Prepares the index directory: creates it, checks it is ours, and returns
-/// the open index with its manifest, or a fresh one (with the reason).
+/// Prepares the index directory: checks it is ours, removes what an
+/// interrupted run left behind, and returns the open index with its
+/// manifest when it opens and answers. Otherwise (or with `rebuild` when the
+/// old index cannot even be opened) the index files are removed and a fresh
+/// index is created, with the reason.
 pub(super) fn prepare(dir: &Path, rebuild: bool) -> Result<Prepared> {
     recover_pending(dir);
     let old = Manifest::load(dir);
     let has_meta = dir.join("meta.json").exists();
-    let foreign = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok())
-        .any(|e| !is_ignorable(&e.file_name().to_string_lossy()));
-    let reuse = match &old {
-        Ok(Some(m)) if m.schema_version == SCHEMA_VERSION && has_meta => match open_tantivy(dir) {
-            Ok(index) => match Fields::from_schema(&index.schema()) {
-                Ok(fields) => Some((index, fields, m.clone())),
-                Err(_) => None,
-            },
-            Err(_) => None,
-        },
-        _ => None,
-    };
-    if let Some((index, fields, manifest)) = reuse {
-        return Ok(Prepared {
-            index,
-            fields,
-            manifest,
-            rebuilt: rebuild.then(|| "--rebuild".to_string()),
-        });
-    }
     let reason = match &old {
+        Ok(Some(m)) if m.schema_version == SCHEMA_VERSION && has_meta => match reusable(dir) {
+            Ok((index, fields)) => {
+                return Ok(Prepared {
+                    index,
+                    fields,
+                    manifest: m.clone(),
+                    rebuilt: rebuild.then(|| "--rebuild".to_string()),
+                });
+            }
+            Err(why) => Some(format!("the index files are damaged: {why}")),
+        },
         Ok(Some(m)) if m.schema_version != SCHEMA_VERSION => Some(format!(
             "the index was built with schema version {}, this fixdex uses {}",
             m.schema_version, SCHEMA_VERSION
         )),
-        Ok(Some(_)) => Some("the index files are missing or damaged".to_string()),
-        Err(e) => Some(format!("the manifest is unreadable ({e:#})")),
-        Ok(None) if has_meta => Some("the index has no manifest".to_string()),
-        Ok(None) if foreign => bail!(
+        Ok(Some(_)) => Some("the index files are missing".to_string()),
+        Err(e) => Some(format!("the manifest is unreadable ({})", repair::first_line(e))),
+        Ok(None) if repair::looks_like_index(dir) => Some("the index has no manifest".to_string()),
+        Ok(None) if has_foreign_files(dir)? => bail!(
             "{} is not empty and is not a fixdex index; refusing to overwrite it (choose another --index directory)",
             dir.display()
         ),
         Ok(None) => None,
     };
     if reason.is_some() {
-        // Only remove what a fixdex index holds: tantivy files and our manifest.
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            if !is_ignorable(&name) && entry.file_type()?.is_file() {
-                std::fs::remove_file(entry.path())
-                    .with_context(|| format!("cannot remove {}", entry.path().display()))?;
-            }
-        }
+        repair::wipe(dir).with_context(|| format!("cannot clear the damaged index in {}", dir.display()))?;
     }
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema)
-        .with_context(|| format!("cannot create an index in {}", dir.display()))?;
+    let index = Index::create_in_dir(dir, schema).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create an index in {}: {}",
+            dir.display(),
+            repair::cause(&e)
+        )
+    })?;
     analyzer::register(&index);
     Ok(Prepared {
         index,
@@ -246,4 +238,21 @@ pub(super) fn prepare(dir: &Path, rebuild: bool) -> Result<Prepared> {
         manifest: Manifest::default(),
         rebuilt: reason,
     })
+}
+
+/// The existing index, when it opens and answers; leftovers of an
+/// interrupted run are removed first.
+fn reusable(dir: &Path) -> Result<(Index, Fields), String> {
+    let index = open_tantivy(dir).map_err(|e| repair::first_line(&e))?;
+    let fields = Fields::from_schema(&index.schema()).map_err(|_| "unexpected fields".to_string())?;
+    repair::remove_unreferenced(dir, &index).map_err(|e| repair::cause(&e))?;
+    repair::answers(&index, &fields)?;
+    Ok((index, fields))
+}
+
+/// Whether `dir` holds files that are not a fixdex index's.
+fn has_foreign_files(dir: &Path) -> Result<bool> {
+    Ok(std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .any(|e| !is_ignorable(&e.file_name().to_string_lossy())))
 }

@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -34,6 +34,8 @@ pub struct Fields {
     pub simhash: Field,
     /// Hash of the path: groups the sections of one article.
     pub article: Field,
+    /// Hash of the id: breaks score ties the same way in every build.
+    pub key: Field,
     /// The whole [`Section`] as JSON, for output.
     pub doc: Field,
 }
@@ -61,6 +63,7 @@ pub fn build() -> (Schema, Fields) {
         facet: b.add_text_field("facet", STRING),
         simhash: b.add_u64_field("simhash", FAST),
         article: b.add_u64_field("article", FAST),
+        key: b.add_u64_field("key", FAST),
         doc: b.add_text_field("doc", STORED),
     };
     (b.build(), fields)
@@ -80,6 +83,7 @@ impl Fields {
             facet: f("facet")?,
             simhash: f("simhash")?,
             article: f("article")?,
+            key: f("key")?,
             doc: f("doc")?,
         })
     }
@@ -102,6 +106,7 @@ impl Fields {
         }
         d.add_u64(self.simhash, fingerprint::simhash(&s.text));
         d.add_u64(self.article, fingerprint::hash_str(&s.path));
+        d.add_u64(self.key, fingerprint::hash_str(&s.id));
         d.add_text(self.doc, serde_json::to_string(s).unwrap_or_default());
         d
     }

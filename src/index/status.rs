@@ -2,8 +2,9 @@
 //! built ([`needs_refresh`]), what it holds ([`stats`]), and where it drifted
 //! from the corpus and its manifest ([`check`]).
 
-use super::manifest::Manifest;
+use super::manifest::{Header, Manifest};
 use super::open::{OpenIndex, open_index};
+use super::repair;
 use super::schema::SCHEMA_VERSION;
 use crate::ingest::walk;
 use anyhow::{Context, Result};
@@ -16,9 +17,13 @@ pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
     // The manifest (megabytes on a large corpus) is parsed on another
     // thread while the corpus is walked: together they are the start-up
     // cost of a refreshing query.
+    let follow = Header::load(index_dir)
+        .ok()
+        .flatten()
+        .is_some_and(|h| h.follow_links);
     let (manifest, walked) = std::thread::scope(|s| {
         let manifest = s.spawn(|| Manifest::load(index_dir));
-        let walked = super::corpus_files(corpus, index_dir);
+        let walked = super::corpus_files(corpus, index_dir, follow);
         (manifest.join(), walked)
     });
     let manifest = match manifest {
@@ -112,6 +117,11 @@ pub struct CheckReport {
     pub index_sections: u64,
     /// Sections the manifest accounts for.
     pub manifest_sections: usize,
+    /// Index files whose checksum does not match their contents.
+    pub damaged_files: Vec<String>,
+    /// Why the index does not answer, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 impl CheckReport {
@@ -122,21 +132,37 @@ impl CheckReport {
             && self.deleted_files.is_empty()
             && self.section_mismatch.is_empty()
             && self.index_sections == self.manifest_sections as u64
+            && self.is_sound()
+    }
+
+    /// Whether the index files themselves are intact.
+    pub fn is_sound(&self) -> bool {
+        self.damaged_files.is_empty() && self.unreadable.is_none()
     }
 }
 
-/// Checks the index against the corpus and the manifest.
-pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
+/// Checks the index against the corpus and the manifest, and every index
+/// file against its checksum. With `deep`, every corpus file is re-hashed,
+/// so an edit that kept size and modification time is found too.
+pub fn check(corpus: &Path, index_dir: &Path, deep: bool) -> Result<CheckReport> {
     let open = open_index(index_dir)?;
     let manifest = full_manifest(index_dir)?;
-    let reader = open.index.reader()?;
-    let searcher = reader.searcher();
-    let walked = super::corpus_files(corpus, index_dir)?;
     let mut r = CheckReport::default();
+    let damaged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open.index.validate_checksum()));
+    match damaged {
+        Ok(Ok(files)) => r.damaged_files = files.iter().map(|p| p.display().to_string()).collect(),
+        Ok(Err(e)) => r.unreadable = Some(repair::cause(&e)),
+        Err(_) => r.unreadable = Some("reading its files failed".to_string()),
+    }
+    r.damaged_files.sort();
+    if r.unreadable.is_none() {
+        r.unreadable = repair::answers(&open.index, &open.fields).err();
+    }
+    let walked = super::corpus_files(corpus, index_dir, manifest.follow_links)?;
     for f in &walked.files {
         match manifest.files.get(&f.rel) {
             None => r.new_files.push(f.rel.clone()),
-            Some(e) if e.size != f.size || e.mtime_ns != f.mtime_ns => {
+            Some(e) if deep || e.size != f.size || e.mtime_ns != f.mtime_ns => {
                 let same = std::fs::read(&f.abs)
                     .map(|b| blake3::hash(&b).to_hex().to_string() == e.hash)
                     .unwrap_or(false);
@@ -147,6 +173,22 @@ pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
             Some(_) => {}
         }
     }
+    if r.is_sound() {
+        count_sections(&open, &manifest, &walked, &mut r)?;
+    }
+    r.manifest_sections = manifest.files.values().map(|f| f.sections).sum();
+    Ok(r)
+}
+
+/// Compares the sections of each file in the index with the manifest.
+fn count_sections(
+    open: &OpenIndex,
+    manifest: &Manifest,
+    walked: &walk::Walked,
+    r: &mut CheckReport,
+) -> Result<()> {
+    let reader = open.index.reader()?;
+    let searcher = reader.searcher();
     let present: std::collections::HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
     for (path, e) in &manifest.files {
         if !present.contains(path.as_str()) {
@@ -162,6 +204,5 @@ pub fn check(corpus: &Path, index_dir: &Path) -> Result<CheckReport> {
         }
     }
     r.index_sections = searcher.num_docs();
-    r.manifest_sections = manifest.files.values().map(|f| f.sections).sum();
-    Ok(r)
+    Ok(())
 }

@@ -5,6 +5,7 @@
 //! `---` with no closing one. None of that stops the body from being indexed;
 //! problems come back as warnings.
 
+use yaml_rust2::parser::{Event, EventReceiver, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The front-matter fields fixdex reads; all optional.
@@ -74,7 +75,45 @@ pub fn split(text: &str) -> Split<'_> {
         ));
     };
     let yaml = &text[first_end + 1..yaml_end];
-    let (front, warning) = match YamlLoader::load_from_str(yaml) {
+    let (front, warning) = if uses_aliases(yaml) {
+        (
+            lenient_fields(yaml),
+            Some(
+                "front matter uses YAML aliases (`*name`), which fixdex does not expand (a few lines can expand to gigabytes); read it line by line and indexed the body"
+                    .to_string(),
+            ),
+        )
+    } else {
+        load_fields(yaml)
+    };
+    Split {
+        front,
+        body: &text[body_start..],
+        body_line: close_line + 1,
+        had_front_matter: true,
+        warning,
+    }
+}
+
+/// Whether the YAML refers to an anchor (`*name`): expanding aliases is what
+/// lets a few hundred bytes grow into gigabytes, and help articles have no
+/// use for them. Read as events, without building anything.
+fn uses_aliases(yaml: &str) -> bool {
+    struct Aliases(bool);
+    impl EventReceiver for Aliases {
+        fn on_event(&mut self, ev: Event) {
+            self.0 |= matches!(ev, Event::Alias(_));
+        }
+    }
+    let mut found = Aliases(false);
+    let _ = Parser::new_from_str(yaml).load(&mut found, false);
+    found.0
+}
+
+/// Reads the fields of a YAML front matter, falling back to line-by-line
+/// reading when it is not valid YAML.
+fn load_fields(yaml: &str) -> (FrontMatter, Option<String>) {
+    match YamlLoader::load_from_str(yaml) {
         Ok(docs) => match docs.first() {
             Some(doc @ Yaml::Hash(_)) => (read_fields(doc), None),
             None => (FrontMatter::default(), None),
@@ -89,13 +128,6 @@ pub fn split(text: &str) -> Split<'_> {
                 "front matter is not valid YAML ({e}); read what could be read and indexed the body"
             )),
         ),
-    };
-    Split {
-        front,
-        body: &text[body_start..],
-        body_line: close_line + 1,
-        had_front_matter: true,
-        warning,
     }
 }
 

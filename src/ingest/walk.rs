@@ -37,7 +37,10 @@ pub fn is_article_name(name: &str) -> bool {
 
 /// Walks `corpus` (a directory, or a single file) for article files,
 /// leaving out the directories for which `skip_dir` is true (the index).
-pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<Walked> {
+/// Symbolic links are followed only with `follow` (as ripgrep and fd do:
+/// a link can lead anywhere on the machine); the links not followed, and
+/// devices, FIFOs and sockets named like articles, are listed in `errors`.
+pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> bool) -> Result<Walked> {
     let mut out = Walked::default();
     let meta = std::fs::metadata(corpus)
         .map_err(|e| anyhow::anyhow!("cannot read corpus {}: {e}", corpus.display()))?;
@@ -54,7 +57,7 @@ pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<W
         });
         return Ok(out);
     }
-    let found = article_paths(corpus, skip_dir, &mut out.errors);
+    let found = article_paths(corpus, follow, skip_dir, &mut out.errors);
     // Size and mtime of every file, statted on all cores: this is most of
     // the staleness check that precedes a query.
     let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = found
@@ -88,11 +91,12 @@ pub fn corpus_files(corpus: &Path, skip_dir: impl Fn(&Path) -> bool) -> Result<W
 /// cannot be visited go to `errors` with the reason.
 fn article_paths(
     corpus: &Path,
+    follow: bool,
     skip_dir: impl Fn(&Path) -> bool,
     errors: &mut Vec<(String, String)>,
 ) -> Vec<PathBuf> {
     let walker = walkdir::WalkDir::new(corpus)
-        .follow_links(true)
+        .follow_links(follow)
         .into_iter()
         .filter_entry(|e| {
             if e.depth() == 0 {
@@ -125,7 +129,17 @@ fn article_paths(
                 continue;
             }
         };
-        if !entry.file_type().is_file() || !is_article_name(&entry.file_name().to_string_lossy()) {
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            errors.push((rel_path(corpus, entry.path()), link_not_followed(entry.path())));
+            continue;
+        }
+        if ft.is_dir() || !is_article_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        if !ft.is_file() {
+            let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
+            errors.push((rel_path(corpus, entry.path()), reason));
             continue;
         }
         // The corpus's own thesaurus is configuration, not an article.
@@ -135,6 +149,18 @@ fn article_paths(
         found.push(entry.into_path());
     }
     found
+}
+
+/// Why a symbolic link was not followed: a loop when it leads to a folder
+/// that contains it.
+fn link_not_followed(link: &Path) -> String {
+    let target = std::fs::canonicalize(link).ok();
+    let parent = link.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    match (target, parent) {
+        (None, _) => "cannot read: symbolic link to a file that does not exist".to_string(),
+        (Some(t), Some(p)) if p.starts_with(&t) => "symbolic link loop; not followed".to_string(),
+        _ => "symbolic link; not followed (pass --follow to follow links)".to_string(),
+    }
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
@@ -172,7 +198,7 @@ mod tests {
             std::fs::create_dir_all(f.parent().unwrap()).unwrap();
             std::fs::write(f, body).unwrap();
         }
-        let w = corpus_files(&root, |_| false).unwrap();
+        let w = corpus_files(&root, false, |_| false).unwrap();
         let got: Vec<(&str, u64)> = w.files.iter().map(|f| (f.rel.as_str(), f.size)).collect();
         assert_eq!(
             got,

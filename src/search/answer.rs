@@ -160,13 +160,14 @@ impl Engine {
             also_in,
             ..
         } = c;
-        let also_in: Vec<String> = also_in
+        let mut also_in: Vec<String> = also_in
             .into_iter()
             .filter_map(|copy| match copy {
                 Copy::Id(id) => Some(id),
                 Copy::At(a) => self.load_id(searcher, a),
             })
             .collect();
+        also_in.sort_unstable();
         let explain = if opts.explain {
             Some(self.explain(searcher, addr, probes, score, coverage))
         } else {

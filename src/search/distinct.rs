@@ -39,8 +39,12 @@ pub struct Distinct {
     pub addr: DocAddress,
     /// SimHash of the text.
     pub sim: u64,
-    /// Other copies (up to `max_copies`).
-    pub copies: Vec<DocAddress>,
+    /// Tie-break key of the best copy (a hash of its id): equal scores are
+    /// ordered by it, so every build of a corpus gives the same answer.
+    pub key: u64,
+    /// Other copies with their keys: up to `max_copies`, those with the
+    /// smallest keys, so the same copies are listed in every build.
+    pub copies: Vec<(u64, DocAddress)>,
 }
 
 /// Collects the `limit` best distinct texts and the number of matching sections.
@@ -57,6 +61,7 @@ pub struct DistinctTop {
 pub struct DistinctSegment {
     seg: SegmentOrdinal,
     sims: Option<Column<u64>>,
+    keys: Option<Column<u64>>,
     best: Map<Distinct>,
     max_copies: usize,
     collapse: bool,
@@ -88,6 +93,7 @@ impl SegmentCollector for DistinctSegment {
             return;
         }
         let sim = self.sims.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let tie = self.keys.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
         let addr = DocAddress::new(self.seg, doc);
         let key = if self.collapse {
             sim
@@ -102,6 +108,7 @@ impl SegmentCollector for DistinctSegment {
                         score,
                         addr,
                         sim,
+                        key: tie,
                         copies: Vec::new(),
                     },
                 );
@@ -110,15 +117,16 @@ impl SegmentCollector for DistinctSegment {
                 }
             }
             Some(d) => {
-                let other = if score > d.score {
+                let other = if outranks(score, tie, d) {
                     d.score = score;
-                    std::mem::replace(&mut d.addr, addr)
+                    (
+                        std::mem::replace(&mut d.key, tie),
+                        std::mem::replace(&mut d.addr, addr),
+                    )
                 } else {
-                    addr
+                    (tie, addr)
                 };
-                if d.copies.len() < self.max_copies {
-                    d.copies.push(other);
-                }
+                add_copy(&mut d.copies, self.max_copies, other);
             }
         }
     }
@@ -136,6 +144,7 @@ impl Collector for DistinctTop {
         Ok(DistinctSegment {
             seg,
             sims: reader.fast_fields().u64("simhash").ok(),
+            keys: reader.fast_fields().u64("key").ok(),
             best: Map::default(),
             max_copies: self.max_copies,
             collapse: self.collapse,
@@ -165,16 +174,14 @@ impl Collector for DistinctTop {
                         merged.insert(key, d);
                     }
                     Some(m) => {
-                        let (winner, loser) = if d.score > m.score {
+                        let (winner, loser) = if outranks(d.score, d.key, m) {
                             (d, m.clone())
                         } else {
                             (m.clone(), d)
                         };
                         let mut w = winner;
-                        for c in std::iter::once(loser.addr).chain(loser.copies) {
-                            if w.copies.len() < self.max_copies {
-                                w.copies.push(c);
-                            }
+                        for c in std::iter::once((loser.key, loser.addr)).chain(loser.copies) {
+                            add_copy(&mut w.copies, self.max_copies, c);
                         }
                         *m = w;
                     }
@@ -182,13 +189,24 @@ impl Collector for DistinctTop {
             }
         }
         let mut all: Vec<Distinct> = merged.into_values().collect();
-        all.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.addr.segment_ord.cmp(&b.addr.segment_ord))
-                .then(a.addr.doc_id.cmp(&b.addr.doc_id))
-        });
+        all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         all.truncate(self.limit);
         Ok((total, all))
+    }
+}
+
+/// Whether a copy scoring `score` with tie-break `key` beats the one kept.
+fn outranks(score: Score, key: u64, kept: &Distinct) -> bool {
+    score > kept.score || (score == kept.score && key < kept.key)
+}
+
+/// Remembers a copy, keeping the `max` with the smallest keys.
+fn add_copy(copies: &mut Vec<(u64, DocAddress)>, max: usize, copy: (u64, DocAddress)) {
+    if copies.len() < max {
+        copies.push(copy);
+    } else if let Some(worst) = (0..copies.len()).max_by_key(|&i| copies[i].0)
+        && copy.0 < copies[worst].0
+    {
+        copies[worst] = copy;
     }
 }

@@ -25,6 +25,8 @@ pub(super) struct Ranked {
     pub addr: DocAddress,
     /// Copies of the same text found by the collector.
     pub copies: Vec<DocAddress>,
+    /// Tie-break key (see [`Distinct::key`]).
+    pub key: u64,
 }
 
 impl Engine {
@@ -52,11 +54,16 @@ impl Engine {
                     score: d.score * boost * near,
                     coverage: *cov,
                     addr: d.addr,
-                    copies: d.copies,
+                    copies: {
+                        let mut copies = d.copies;
+                        copies.sort_unstable_by_key(|c| c.0);
+                        copies.into_iter().map(|(_, a)| a).collect()
+                    },
+                    key: d.key,
                 }
             })
             .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         Ok(ranked)
     }
 
