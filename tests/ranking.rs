@@ -502,3 +502,86 @@ fn coverage_counts_every_query_word_alike() {
     });
     assert_eq!(headings(&search(&e, q))[0], "Webcam stays dark");
 }
+
+#[test]
+fn sibling_sections_are_told_apart_by_what_the_title_does_not_say() {
+    let dir = tempfile::tempdir().unwrap();
+    // The article's topic (the Zephyr 7 lamp) is in its title; the question
+    // names the topic and one specific thing, which only "Box contents" covers.
+    let e = engine(
+        dir.path(),
+        &[(
+            "lamp.md",
+            &article(
+                "Zephyr 7 Desk Lamp Review",
+                &[
+                    (
+                        "Overview",
+                        "The Zephyr 7 is a desk lamp with a tall arm and a heavy base.",
+                    ),
+                    (
+                        "Other lamps worth a look",
+                        "Another desk lamp we liked has a shorter arm.",
+                    ),
+                    (
+                        "Box contents",
+                        "The lamp ships with its base, the arm and a small screwdriver.",
+                    ),
+                    ("Verdict", FILLER),
+                ],
+            ),
+        )],
+    );
+    let q = "does the zephyr 7 desk lamp come with a screwdriver";
+    assert_eq!(headings(&search(&e, q))[0], "Box contents");
+    let mut e = e;
+    e.set_ranking(Ranking {
+        specific: 0.0,
+        ..Ranking::default()
+    });
+    let off = headings(&search(&e, q));
+    assert_ne!(off[0], "Box contents", "this case needs the piece: {off:?}");
+}
+
+#[test]
+fn question_forms_raise_sections_headed_the_way_the_question_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "sync.md",
+            &article(
+                "Calendar sync",
+                &[
+                    (
+                        "Sync problems",
+                        "Calendar sync stops after the phone sleeps for a while.",
+                    ),
+                    (
+                        "Causes",
+                        "Calendar sync stops when battery saving ends background work.",
+                    ),
+                    (
+                        "What is calendar sync?",
+                        "It copies events between the phone and the server.",
+                    ),
+                    (
+                        "Fixes",
+                        "Turn battery saving off for the calendar so sync keeps running.",
+                    ),
+                ],
+            ),
+        )],
+    );
+    assert_eq!(headings(&search(&e, "why does calendar sync stop"))[0], "Causes");
+    assert_eq!(
+        headings(&search(&e, "what is calendar sync"))[0],
+        "What is calendar sync?"
+    );
+    let mut e = e;
+    e.set_ranking(Ranking {
+        question: 0.0,
+        ..Ranking::default()
+    });
+    assert_ne!(headings(&search(&e, "why does calendar sync stop"))[0], "Causes");
+}

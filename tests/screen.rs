@@ -144,10 +144,8 @@ fn an_introduction_lists_the_sections_under_it() {
     let out = stdout(&o);
     assert!(out.contains("In this section"), "{out}");
     assert!(out.contains("• Swap Your SIM Card"), "{out}");
-    assert!(
-        out.contains("corpus/why-are-some-texts-not-sending-via-imessage.md:165"),
-        "{out}"
-    );
+    let swap = out.lines().find(|l| l.contains("• Swap Your SIM Card")).unwrap();
+    assert!(swap.ends_with("-via-imessage.md:165"), "{out}");
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub fn render_answer(answer: &Answer, style: Style, ranges: &dyn Fn(&str) -> Vec
         return out;
     };
     render_best(&mut out, best, style, ranges);
-    if best.text.chars().count() < INTRO_CHARS && !best.children.is_empty() {
+    if is_intro(best) {
         out.push_str(&format!("\n  {}\n", style.paint(BOLD, "In this section")));
         let rows: Vec<Row> = best
             .children
@@ -78,17 +78,42 @@ pub fn render_answer(answer: &Answer, style: Style, ranges: &dyn Fn(&str) -> Vec
     }
     if answer.hits.len() > 1 {
         out.push_str(&format!("\n{}\n", style.paint(BOLD, "Also see")));
-        let rows: Vec<Row> = answer.hits[1..]
-            .iter()
-            .map(|h| Row {
+        let mut rows: Vec<Row> = Vec::new();
+        for h in &answer.hits[1..] {
+            rows.push(Row {
                 lead: format!("  {:>2}  ", h.rank),
                 heading: h.heading.clone(),
                 location: location(Path::new(&h.file), h.line),
-            })
-            .collect();
+            });
+            // An introduction shows the first sections it introduces.
+            if is_intro(h) {
+                for c in h.children.iter().take(MAX_CHILDREN_BELOW) {
+                    rows.push(Row {
+                        lead: "      • ".to_string(),
+                        heading: c.heading.clone(),
+                        location: location(Path::new(&h.file), c.line),
+                    });
+                }
+                if h.children.len() > MAX_CHILDREN_BELOW {
+                    rows.push(Row {
+                        lead: "        ".to_string(),
+                        heading: format!("… {} more", h.children.len() - MAX_CHILDREN_BELOW),
+                        location: String::new(),
+                    });
+                }
+            }
+        }
         push_rows(&mut out, &rows, style);
     }
     out
+}
+
+/// Sub-sections listed under an introduction in the "Also see" list.
+const MAX_CHILDREN_BELOW: usize = 3;
+
+/// A section with little text of its own that introduces sub-sections.
+fn is_intro(hit: &Hit) -> bool {
+    hit.text.chars().count() < INTRO_CHARS && !hit.children.is_empty()
 }
 
 /// One line of a list of sections: `lead heading  location`.
@@ -106,20 +131,22 @@ fn push_rows(out: &mut String, rows: &[Row], style: Style) {
     let avail = style.width.saturating_sub(lead_w + 2);
     let head_w = rows.iter().map(|r| width_of(&r.heading)).max().unwrap_or(0);
     let loc_w = rows.iter().map(|r| width_of(&r.location)).max().unwrap_or(0);
-    // Whole locations when headings keep 30 characters; else a share each.
-    let loc_w = if loc_w + head_w.min(30) <= avail {
+    // Whole locations when headings keep 40 characters; else a share each.
+    let loc_w = if loc_w + head_w.min(40) <= avail {
         loc_w
     } else {
         loc_w.min(avail.saturating_sub(head_w.min(50)).max(avail * 2 / 5))
     };
     let head_w = head_w.min(avail.saturating_sub(loc_w));
     for r in rows {
-        out.push_str(&format!(
-            "{}{:<head_w$}  {}\n",
+        let line = format!(
+            "{:<lead_w$}{:<head_w$}  {}",
             r.lead,
             shorten(&r.heading, head_w),
             style.paint(CYAN, &shorten_left(&r.location, loc_w)),
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
 }
 

@@ -9,6 +9,7 @@
 mod answer;
 mod collapse;
 mod distinct;
+mod forms;
 mod plan;
 mod ranking;
 mod rerank;

@@ -7,6 +7,7 @@
 
 use super::Engine;
 use super::answer::Hit;
+use super::forms;
 use crate::text::analyzer::{self, is_stop_word};
 use std::collections::{HashMap, HashSet};
 use tantivy::query::FuzzyTermQuery;
@@ -51,6 +52,9 @@ pub(super) struct Plan {
     /// Weight of the words found nowhere, not even by correction: they still
     /// count against confidence.
     pub unknown_weight: f32,
+    /// Stems of heading words that answer the query's question form
+    /// ("why …" → causes, reasons), see [`super::forms`].
+    pub form_stems: Vec<String>,
 }
 
 impl Plan {
@@ -107,6 +111,15 @@ impl Engine {
         }
         let surface: Vec<String> = words.into_iter().map(|w| w.surface).collect();
         self.add_synonyms(&surface, &mut plan);
+        if self.ranking.question > 0.0 {
+            for w in forms::heading_words(&surface) {
+                if let Some(stem) = self.stem(w)
+                    && !plan.form_stems.contains(&stem)
+                {
+                    plan.form_stems.push(stem);
+                }
+            }
+        }
         plan
     }
 

@@ -29,6 +29,13 @@ pub struct Ranking {
     /// together: the score is multiplied by `1 + proximity × share of close
     /// pairs` (0 = off).
     pub proximity: f32,
+    /// Score bonus for sections whose own heading and body match what their
+    /// article's title does not: the score is multiplied by `1 + specific ×
+    /// share` (0 = off). Siblings share a title; this tells them apart.
+    pub specific: f32,
+    /// Weight of heading words that answer the query's question form
+    /// ("why …" → "Causes of …"), relative to the heading weight (0 = off).
+    pub question: f32,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
     /// Share of the score kept by a candidate that covers nothing.
@@ -52,6 +59,8 @@ impl Default for Ranking {
             synonym: 0.4,
             fuzzy: 0.8,
             proximity: 0.1,
+            specific: 0.75,
+            question: 1.0,
             coverage: true,
             coverage_floor: 0.35,
             coverage_idf: 0.0,
@@ -84,6 +93,8 @@ impl Ranking {
                 "synonym" => self.synonym = x,
                 "fuzzy" => self.fuzzy = x,
                 "proximity" => self.proximity = x,
+                "specific" => self.specific = x,
+                "question" => self.question = x,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
                 "coverage_idf" => self.coverage_idf = x,
@@ -109,6 +120,8 @@ impl Ranking {
             ("no synonyms", without(|r| r.synonym = 0.0)),
             ("no typo correction", without(|r| r.fuzzy = 0.0)),
             ("no proximity", without(|r| r.proximity = 0.0)),
+            ("no section specificity", without(|r| r.specific = 0.0)),
+            ("no question forms", without(|r| r.question = 0.0)),
             ("no coverage re-rank", without(|r| r.coverage = false)),
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
             ("no stop-word removal", without(|r| r.stop_words = false)),
@@ -120,6 +133,8 @@ impl Ranking {
                     r.synonym = 0.0;
                     r.fuzzy = 0.0;
                     r.proximity = 0.0;
+                    r.specific = 0.0;
+                    r.question = 0.0;
                     r.coverage = false;
                     r.coverage_idf = 1.0;
                     r.stop_words = false;

@@ -33,7 +33,14 @@ impl Engine {
     /// Re-scores the candidates by coverage and proximity, best first.
     pub(super) fn rerank(&self, searcher: &Searcher, plan: &Plan, top: Vec<Distinct>) -> Result<Vec<Ranked>> {
         let addrs: Vec<DocAddress> = top.iter().map(|d| d.addr).collect();
-        let coverages = self.coverage(searcher, &addrs, &plan.concepts, plan.total_weight())?;
+        let matches = self.matches(searcher, &addrs, &plan.concepts)?;
+        let total_weight = plan.total_weight();
+        let coverages: Vec<f32> = (0..addrs.len())
+            .map(|i| matches.coverage(&plan.concepts, total_weight, i))
+            .collect();
+        let specific: Vec<f32> = (0..addrs.len())
+            .map(|i| matches.specificity(&plan.concepts, i))
+            .collect();
         let pairs = plan.pairs();
         let closeness = if self.ranking.proximity > 0.0 && !pairs.is_empty() {
             self.proximity(searcher, &addrs, &pairs)?
@@ -42,16 +49,17 @@ impl Engine {
         };
         let mut ranked: Vec<Ranked> = top
             .into_iter()
-            .zip(coverages.iter().zip(&closeness))
-            .map(|(d, (cov, close))| {
+            .zip(coverages.iter().zip(&closeness).zip(&specific))
+            .map(|(d, ((cov, close), spec))| {
                 let boost = if self.ranking.coverage {
                     self.ranking.coverage_factor(*cov)
                 } else {
                     1.0
                 };
                 let near = 1.0 + self.ranking.proximity * close;
+                let own = 1.0 + self.ranking.specific * spec;
                 Ranked {
-                    score: d.score * boost * near,
+                    score: d.score * boost * near * own,
                     coverage: *cov,
                     addr: d.addr,
                     copies: {
@@ -117,39 +125,44 @@ impl Engine {
         Ok(close.into_iter().map(|c| c.min(1.0)).collect())
     }
 
-    /// Coverage of the query by each candidate, from the postings lists (no
-    /// re-analysis of stored text): a word found in the heading or title
-    /// counts 1, in the body 0.8, only as a correction or synonym 0.5.
-    fn coverage(
+    /// How each candidate matches each concept, from the postings lists (no
+    /// re-analysis of stored text): in the article title, and in the
+    /// section's own heading or body. A word counts 1 in a heading or title,
+    /// 0.8 in the body, 0.5 only as a correction or synonym.
+    fn matches(
         &self,
         searcher: &Searcher,
         addrs: &[DocAddress],
         concepts: &[(usize, Concept)],
-        total_weight: f32,
-    ) -> Result<Vec<f32>> {
+    ) -> Result<Matches> {
         let by_seg = by_segment(addrs);
         let f = &self.fields;
-        let mut got = vec![0f32; addrs.len()];
-        for (_, c) in concepts {
-            let mut best = vec![0f32; addrs.len()];
+        let mut m = Matches {
+            title: vec![vec![0f32; addrs.len()]; concepts.len()],
+            own: vec![vec![0f32; addrs.len()]; concepts.len()],
+        };
+        for (ci, (_, c)) in concepts.iter().enumerate() {
+            let (title, own) = (&mut m.title[ci], &mut m.own[ci]);
             let mut probe = |stem: &str, head: f32, body: f32| -> Result<()> {
                 for (&seg_ord, docs) in &by_seg {
                     let seg = searcher.segment_reader(seg_ord);
-                    for (field, m) in [(f.heading, head), (f.title, head), (f.text, body)] {
-                        if m <= 0.0 {
-                            continue;
-                        }
+                    for (field, level, in_title) in [
+                        (f.heading, head, false),
+                        (f.title, head, true),
+                        (f.text, body, false),
+                    ] {
+                        let best: &mut Vec<f32> = if in_title { &mut *title } else { &mut *own };
                         let inv = seg.inverted_index(field)?;
                         let term = Term::from_field_text(field, stem);
                         let Some(mut postings) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
                             continue;
                         };
                         for &(doc, i) in docs {
-                            if best[i] >= m {
+                            if best[i] >= level {
                                 continue;
                             }
                             if postings.doc() <= doc && postings.seek(doc) == doc {
-                                best[i] = m;
+                                best[i] = level;
                             } else if postings.doc() == tantivy::TERMINATED {
                                 break;
                             }
@@ -165,14 +178,42 @@ impl Engine {
             for syn in &c.synonyms {
                 probe(syn, 0.5, 0.5)?;
             }
-            for (g, b) in got.iter_mut().zip(best) {
-                *g += c.weight * b;
+        }
+        Ok(m)
+    }
+}
+
+/// Match levels per concept and candidate (see [`Engine::matches`]).
+struct Matches {
+    /// In the article title.
+    title: Vec<Vec<f32>>,
+    /// In the section's own heading or body.
+    own: Vec<Vec<f32>>,
+}
+
+impl Matches {
+    /// The share of the query's weight candidate `i` matches anywhere.
+    fn coverage(&self, concepts: &[(usize, Concept)], total_weight: f32, i: usize) -> f32 {
+        let got: f32 = concepts
+            .iter()
+            .enumerate()
+            .map(|(ci, (_, c))| c.weight * self.title[ci][i].max(self.own[ci][i]))
+            .sum();
+        (got / total_weight).clamp(0.0, 1.0)
+    }
+
+    /// How much of what the article title does not already say candidate
+    /// `i`'s own heading and body match: siblings share their title, so this
+    /// is what tells them apart. 1 when the title says it all.
+    fn specificity(&self, concepts: &[(usize, Concept)], i: usize) -> f32 {
+        let (mut want, mut got) = (0f32, 0f32);
+        for (ci, (_, c)) in concepts.iter().enumerate() {
+            if self.title[ci][i] == 0.0 {
+                want += c.weight;
+                got += c.weight * self.own[ci][i];
             }
         }
-        Ok(got
-            .into_iter()
-            .map(|g| (g / total_weight).clamp(0.0, 1.0))
-            .collect())
+        if want > 0.0 { got / want } else { 1.0 }
     }
 }
 

@@ -57,6 +57,31 @@ impl Engine {
                 musts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
             }
         }
+        if !plan.form_stems.is_empty() {
+            // Optional: raises sections headed the way the question is
+            // answered, never makes one match.
+            let weight = self.ranking.heading * self.ranking.question;
+            let forms: Vec<(Occur, Box<dyn Query>)> = plan
+                .form_stems
+                .iter()
+                .map(|stem| {
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.heading, stem),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            musts.push((
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::new(
+                    forms.into_iter().map(|(_, q)| q).collect(),
+                )),
+            ));
+        }
         let query = BooleanQuery::new(musts);
         let collector = DistinctTop {
             limit: CANDIDATES,

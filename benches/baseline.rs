@@ -1,0 +1,184 @@
+//! The naive baseline fixdex must beat, on the same relevance files as
+//! `fixdex eval`: every file split at its Markdown headings (no cleaning,
+//! no front matter handling beyond the title, no synonyms), indexed in
+//! SQLite FTS5 (porter stemming) and ranked by bm25 with weights title 2,
+//! heading 4, body 1; a query is its words joined by OR.
+//!
+//! ```sh
+//! cargo bench --bench baseline -- QUERIES.tsv CORPUS [QUERIES.tsv CORPUS ...]
+//! ```
+//!
+//! prints, per file, the baseline's success@1, success@3 and MRR@10 beside
+//! fixdex's (run in the same process, with a fresh index of CORPUS).
+
+use anyhow::{Context, Result};
+use fixdex::eval::{Case, parse_cases};
+use fixdex::index::{IndexOptions, open_index, run_index};
+use fixdex::ingest::sections::fold;
+use fixdex::search::Engine;
+use std::path::Path;
+
+/// One raw section: path, title, heading, body.
+struct Raw {
+    path: String,
+    title: String,
+    heading: String,
+    body: String,
+}
+
+/// Splits a file at lines starting with `#`; the text before the first
+/// heading is headed by the title.
+fn split(path: &str, text: &str) -> Vec<Raw> {
+    let title = text
+        .lines()
+        .take(40)
+        .find_map(|l| l.strip_prefix("title:"))
+        .map(|t| t.trim().trim_matches(['"', '\'']).to_string())
+        .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
+    let mut out = vec![Raw {
+        path: path.to_string(),
+        title: title.clone(),
+        heading: title.clone(),
+        body: String::new(),
+    }];
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            out.push(Raw {
+                path: path.to_string(),
+                title: title.clone(),
+                heading: t.trim_start_matches('#').trim().to_string(),
+                body: String::new(),
+            });
+        } else if let Some(last) = out.last_mut() {
+            last.body.push_str(line);
+            last.body.push('\n');
+        }
+    }
+    out
+}
+
+fn build(corpus: &Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE s USING fts5(title, heading, body, path UNINDEXED, tokenize='porter unicode61');",
+    )?;
+    let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut st = tx.prepare("INSERT INTO s (title, heading, body, path) VALUES (?1, ?2, ?3, ?4)")?;
+        for f in files {
+            let Ok(bytes) = std::fs::read(&f.abs) else {
+                continue;
+            };
+            for r in split(&f.rel, &String::from_utf8_lossy(&bytes)) {
+                st.execute(rusqlite::params![r.title, r.heading, r.body, r.path])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(conn)
+}
+
+fn accepts(case: &Case, path: &str, heading: &str) -> bool {
+    let file_ok = case.files.is_empty()
+        || case.files.iter().any(|f| {
+            path == f || path.rsplit('/').next() == Some(f.as_str()) || path.ends_with(&format!("/{f}"))
+        });
+    file_ok && case.headings.iter().any(|h| fold(h) == fold(heading))
+}
+
+/// (success@1, success@3, MRR@10) from the rank of the first right answer.
+fn score(ranks: &[Option<usize>]) -> (f64, f64, f64) {
+    let n = ranks.len().max(1) as f64;
+    let at = |k: usize| ranks.iter().filter(|r| r.is_some_and(|r| r <= k)).count() as f64 / n;
+    let mrr = ranks
+        .iter()
+        .map(|r| r.map_or(0.0, |r| 1.0 / r as f64))
+        .sum::<f64>()
+        / n;
+    (at(1), at(3), mrr)
+}
+
+fn baseline_ranks(conn: &rusqlite::Connection, cases: &[Case]) -> Result<Vec<Option<usize>>> {
+    let mut st = conn
+        .prepare("SELECT path, heading FROM s WHERE s MATCH ?1 ORDER BY bm25(s, 2.0, 4.0, 1.0) LIMIT 10")?;
+    let mut ranks = Vec::new();
+    for case in cases {
+        let words: Vec<String> = case
+            .query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        if words.is_empty() {
+            ranks.push(None);
+            continue;
+        }
+        let rows: Vec<(String, String)> = st
+            .query_map([words.join(" OR ")], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        ranks.push(rows.iter().position(|(p, h)| accepts(case, p, h)).map(|i| i + 1));
+    }
+    Ok(ranks)
+}
+
+fn fixdex_ranks(corpus: &Path, cases: &[Case]) -> Result<Vec<Option<usize>>> {
+    let work = tempfile::tempdir()?;
+    let index_dir = work.path().join("index");
+    run_index(&IndexOptions {
+        corpus: corpus.to_path_buf(),
+        index_dir: index_dir.clone(),
+        ..IndexOptions::default()
+    })?;
+    let engine = Engine::new(open_index(&index_dir)?, Some(corpus))?;
+    let opts = fixdex::search::SearchOptions {
+        limit: 10,
+        ..Default::default()
+    };
+    cases
+        .iter()
+        .map(|c| {
+            let a = engine.search(&c.query, &opts)?;
+            Ok(a.hits
+                .iter()
+                .position(|h| fixdex::eval::hit_matches(c, h))
+                .map(|i| i + 1))
+        })
+        .collect()
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if args.len() < 2 || !args.len().is_multiple_of(2) {
+        eprintln!("usage: cargo bench --bench baseline -- QUERIES.tsv CORPUS [QUERIES.tsv CORPUS ...]");
+        return Ok(());
+    }
+    println!(
+        "{:<28} {:>7} {:>23} {:>23}",
+        "queries", "n", "naive FTS5 s@1/s@3/MRR", "fixdex s@1/s@3/MRR"
+    );
+    for pair in args.chunks(2) {
+        let (queries, corpus) = (Path::new(&pair[0]), Path::new(&pair[1]));
+        let text =
+            std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
+        let cases = parse_cases(&text)?;
+        let conn = build(corpus)?;
+        let (b1, b3, bm) = score(&baseline_ranks(&conn, &cases)?);
+        let (f1, f3, fm) = score(&fixdex_ranks(corpus, &cases)?);
+        let name = queries
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_string());
+        println!(
+            "{name:<28} {:>7} {:>7.3}/{:.3}/{:.3} {:>7.3}/{:.3}/{:.3}",
+            cases.len(),
+            b1,
+            b3,
+            bm,
+            f1,
+            f3,
+            fm
+        );
+    }
+    Ok(())
+}

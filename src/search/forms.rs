@@ -1,0 +1,101 @@
+//! Question forms → heading forms. People ask "why does X happen", "what is
+//! X", "is X the same as Y"; articles answer under headings such as "Causes
+//! of X", "About X", "Difference between X and Y". The words of the
+//! question form are stop words (or too common to weigh anything), so the
+//! plan drops them; this small, general table turns the form back into
+//! heading words that make a matching section rank higher. It never makes a
+//! section match on its own.
+
+/// One question form: the query's leading words and the heading words that
+/// answer that kind of question.
+struct Form {
+    /// The query starts with one of these word sequences.
+    starts: &'static [&'static [&'static str]],
+    /// Words a heading answering it tends to use.
+    heading: &'static [&'static str],
+}
+
+const FORMS: &[Form] = &[
+    Form {
+        starts: &[
+            &["what", "is"],
+            &["what", "are"],
+            &["what", "exactly"],
+            &["what", "does"],
+            &["whats"],
+        ],
+        heading: &[
+            "what",
+            "about",
+            "mean",
+            "meaning",
+            "definition",
+            "introduction",
+            "overview",
+        ],
+    },
+    Form {
+        starts: &[&["why"]],
+        heading: &["why", "cause", "causes", "reason", "reasons"],
+    },
+    Form {
+        starts: &[&["is", "it", "safe"], &["is", "it", "ok"]],
+        heading: &["safe", "safety", "risk", "risks"],
+    },
+    Form {
+        starts: &[
+            &["how", "do", "i"],
+            &["how", "can", "i"],
+            &["how", "to"],
+            &["how", "do", "you"],
+        ],
+        heading: &["how", "step", "steps", "guide"],
+    },
+];
+
+/// The heading words answering the question form `words` (lower-case query
+/// words, in order) starts with; empty when it starts with none.
+pub fn heading_words(words: &[String]) -> &'static [&'static str] {
+    for form in FORMS {
+        for start in form.starts {
+            if words.len() > start.len() && words.iter().zip(start.iter()).all(|(w, s)| w == s) {
+                return form.heading;
+            }
+        }
+    }
+    // "is X the same as Y", "X vs Y": a comparison.
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if (has("same") && has("as") && words.first().is_some_and(|w| w == "is")) || has("vs") || has("versus") {
+        return &[
+            "difference",
+            "differences",
+            "vs",
+            "versus",
+            "compare",
+            "comparison",
+        ];
+    }
+    &[]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(q: &str) -> Vec<String> {
+        q.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn question_forms_map_to_heading_words() {
+        assert!(heading_words(&words("why do android texts show up late")).contains(&"causes"));
+        assert!(heading_words(&words("what is winload efi")).contains(&"about"));
+        assert!(
+            heading_words(&words("is a locked account the same as activation lock")).contains(&"difference")
+        );
+        assert!(heading_words(&words("how do i reset the router")).contains(&"steps"));
+        assert!(heading_words(&words("printer offline")).is_empty());
+        // The form alone is not a question about anything.
+        assert!(heading_words(&words("what is")).is_empty());
+    }
+}
