@@ -269,7 +269,23 @@ impl Tokenizer for WordTokenizer {
                             push("not", &mut position);
                         }
                     }
-                    None => push(&strip_clitic(word), &mut position),
+                    None => {
+                        push(&strip_clitic(word), &mut position);
+                        // `OutputVideos`, `PowerShell`: also index the parts
+                        // (at the word's position), so scraped text that
+                        // glued two words still matches each of them.
+                        if let Some(at) = camel_join(word) {
+                            for (a, b) in [(from, from + at), (from + at, to)] {
+                                tokens.push(Token {
+                                    offset_from: a,
+                                    offset_to: b,
+                                    position: start_pos,
+                                    text: text[a..b].to_string(),
+                                    position_length: 1,
+                                });
+                            }
+                        }
+                    }
                 }
                 // `Wi-Fi`, `e-mail`: also index the joined word at the first part's position.
                 if let Some((pf, pt, ppos)) = prev_word {
@@ -294,6 +310,21 @@ impl Tokenizer for WordTokenizer {
         }
         WordStream { tokens, next: 0 }
     }
+}
+
+/// Where a word made of two capitalised words glued together splits
+/// (`OutputVideos` → 6): a lower-case letter then a capital followed by a
+/// lower-case letter, with at least four letters on each side, so
+/// `iPhone`, `YouTube` and `MacBook` stay whole.
+fn camel_join(word: &str) -> Option<usize> {
+    let b = word.as_bytes();
+    if b.len() < 8 || !word.is_ascii() || !b.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let at = (4..=b.len() - 4).find(|&i| {
+        b[i - 1].is_ascii_lowercase() && b[i].is_ascii_uppercase() && b[i + 1].is_ascii_lowercase()
+    })?;
+    b[0].is_ascii_uppercase().then_some(at)
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -385,6 +416,29 @@ fn strip_clitic(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glued_capitalised_words_are_also_indexed_apart() {
+        let mut en = english();
+        let texts =
+            |t: &str| -> Vec<String> { tokens(&mut en.clone(), t).into_iter().map(|t| t.text).collect() };
+        assert_eq!(
+            texts("the OutputVideos folder"),
+            ["the", "outputvideo", "output", "video", "folder"]
+        );
+        assert_eq!(texts("PowerShell"), ["powershel", "power", "shell"]);
+        for whole in [
+            "iPhone", "YouTube", "MacBook", "WhatsApp", "OneDrive", "HTML", "McDonald",
+        ] {
+            assert_eq!(texts(whole).len(), 1, "{whole}");
+        }
+        // The parts share the word's position: phrases around it are unchanged.
+        let positions: Vec<usize> = tokens(&mut en, "set OutputVideos now")
+            .iter()
+            .map(|t| t.position)
+            .collect();
+        assert_eq!(positions, [0, 1, 1, 1, 2]);
+    }
 
     #[test]
     fn memoised_stems_equal_tantivys_stemmer() {
