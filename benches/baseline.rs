@@ -164,8 +164,10 @@ fn main() -> Result<()> {
             std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
         let cases = parse_cases(&text)?;
         let conn = build(corpus)?;
-        let (b1, b3, bm) = score(&baseline_ranks(&conn, &cases)?);
-        let (f1, f3, fm) = score(&fixdex_ranks(corpus, &cases)?);
+        let base = baseline_ranks(&conn, &cases)?;
+        let ours = fixdex_ranks(corpus, &cases)?;
+        let (b1, b3, bm) = score(&base);
+        let (f1, f3, fm) = score(&ours);
         let name = queries
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().to_string());
@@ -179,6 +181,14 @@ fn main() -> Result<()> {
             f3,
             fm
         );
+        // Where only one of them answers first: the cases to study.
+        for ((case, b), f) in cases.iter().zip(&base).zip(&ours) {
+            match (*b == Some(1), *f == Some(1)) {
+                (true, false) => println!("    only naive: {:?} (fixdex rank {f:?})", case.query),
+                (false, true) => println!("    only fixdex: {:?}", case.query),
+                _ => {}
+            }
+        }
     }
     Ok(())
 }
