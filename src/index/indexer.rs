@@ -97,7 +97,11 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
     let start = Instant::now();
     let corpus = &opts.corpus;
     if !corpus.exists() {
-        bail!("corpus {} does not exist", corpus.display());
+        bail!(
+            "corpus {} does not exist; if it moved, `fixdex index NEW-PLACE --index {} --rebuild` rebuilds the index from there",
+            corpus.display(),
+            opts.index_dir.display()
+        );
     }
     std::fs::create_dir_all(&opts.index_dir)
         .with_context(|| format!("cannot create index directory {}", opts.index_dir.display()))?;
