@@ -137,7 +137,8 @@ fn front_matter_variants() {
             false,
         ),
         ("broken.md", "Broken: yaml: here", vec!["a", "b"], vec![], true),
-        ("unclosed.md", "Heading", vec![], vec![], true),
+        // A `##` heading names a section, never the article: the file does.
+        ("unclosed.md", "unclosed", vec![], vec![], true),
         ("none.md", "First Heading Title", vec![], vec![], false),
         ("odd-types.md", "not a string", vec!["42"], vec![], false),
     ];

@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -94,6 +94,9 @@ impl Fields {
         d.add_text(self.id, &s.id);
         d.add_text(self.path, &s.path);
         d.add_text(self.title, &s.title);
+        for alias in &s.aliases {
+            d.add_text(self.title, alias);
+        }
         d.add_text(self.heading, &s.heading);
         d.add_text(self.text, &s.text);
         for t in &s.tags {

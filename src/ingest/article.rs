@@ -115,6 +115,7 @@ pub fn parse_article(bytes: &[u8], rel: &str) -> Result<Article, ArticleError> {
         date: split.front.date.clone(),
         updated: split.front.updated.clone(),
         description: split.front.description.clone(),
+        aliases: split.front.aliases.clone(),
     };
     let sections = sections::split_sections(&info, &blocks);
     if sections.is_empty() {
@@ -144,10 +145,12 @@ fn looks_binary(bytes: &[u8]) -> bool {
     (nuls >= 4 && nuls * 100 > head.len()) || controls * 10 > head.len()
 }
 
+/// The level-1 heading, when the article has one: a `##` heading names a
+/// section, never the article.
 fn first_heading(blocks: &[Block]) -> Option<String> {
     blocks.iter().find_map(|b| match b {
-        Block::Heading { text, .. } => Some(text.clone()),
-        Block::Text { .. } => None,
+        Block::Heading { level: 1, text, .. } => Some(text.clone()),
+        _ => None,
     })
 }
 
@@ -168,6 +171,28 @@ mod tests {
         let b = parse_article(b"just text\n", "x/my-file.md").unwrap();
         assert_eq!(b.title, "my file");
         assert_eq!(b.sections[0].heading, "my file");
+    }
+
+    #[test]
+    fn a_second_level_heading_never_titles_the_article() {
+        let a = parse_article(
+            b"Syncing copies notes between devices.\n\n## Syncing is not a backup\n\nKeep a backup too.\n",
+            "sync/sync-basics.md",
+        )
+        .unwrap();
+        assert_eq!(a.title, "sync basics");
+        let headings: Vec<&str> = a.sections.iter().map(|s| s.heading.as_str()).collect();
+        assert_eq!(headings, ["sync basics", "Syncing is not a backup"]);
+    }
+
+    #[test]
+    fn aliases_are_other_names_of_the_article() {
+        let a = parse_article(
+            b"---\ntitle: Sync\naliases: [Obsidian Sync, Remote vault]\n---\n\nBody.\n",
+            "s.md",
+        )
+        .unwrap();
+        assert_eq!(a.sections[0].aliases, ["Obsidian Sync", "Remote vault"]);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct FrontMatter {
     pub description: Option<String>,
     /// `keywords`: a list, or a comma-separated string.
     pub keywords: Vec<String>,
+    /// `aliases` (or `alias`): other names of the article.
+    pub aliases: Vec<String>,
 }
 
 /// The result of splitting a file into front matter and body.
@@ -145,6 +147,7 @@ fn read_fields(doc: &Yaml) -> FrontMatter {
         categories: get(&["categories", "category"]).map(list).unwrap_or_default(),
         description: get(&["description", "excerpt", "summary"]).and_then(scalar),
         keywords: get(&["keywords"]).map(list).unwrap_or_default(),
+        aliases: get(&["aliases", "alias"]).map(list).unwrap_or_default(),
     }
 }
 

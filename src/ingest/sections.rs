@@ -49,6 +49,10 @@ pub struct Section {
     /// The sections directly under this one's heading (none for the lead).
     #[serde(default)]
     pub children: Vec<Child>,
+    /// Other names of the article (front-matter `aliases` and `keywords`),
+    /// searched like the title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// A sub-section, as listed under the section that introduces it.
@@ -79,6 +83,8 @@ pub struct ArticleInfo {
     pub updated: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// Other names of the article.
+    pub aliases: Vec<String>,
 }
 
 /// Cap on the steps kept per section.
@@ -229,6 +235,7 @@ impl Pending {
             description: info.description.clone(),
             level: self.level,
             children: Vec::new(),
+            aliases: info.aliases.clone(),
         });
         self.lines.clear();
     }

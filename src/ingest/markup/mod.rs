@@ -11,6 +11,7 @@
 //! [`junk`] holds the rules for what is dropped, [`walker`] the walk that
 //! turns the HTML tree into blocks, [`tidy`] the repairs of scraped text.
 
+mod dialects;
 mod junk;
 mod tidy;
 mod walker;
@@ -45,7 +46,8 @@ pub enum TextKind {
 /// Cleans a Markdown body (which may contain, or consist of, HTML) into blocks.
 /// `first_line` is the 1-based line of the body's first byte in the file.
 pub fn clean_body(body: &str, first_line: usize) -> Vec<Block> {
-    let html = markdown_to_html(body, first_line);
+    let body = dialects::normalise(body);
+    let html = markdown_to_html(&body, first_line);
     let doc = Html::parse_fragment(&html);
     let mut walker = Walker::default();
     walker.walk(&doc);
@@ -302,6 +304,15 @@ mod tests {
                 "Open Settings > General, then tap; Reset.",
                 "Arrows stay: a -> b, x >> y, bold.",
             ]
+        );
+    }
+
+    #[test]
+    fn wikilinks_read_as_their_label_and_embeds_are_dropped() {
+        let body = "See [[Introduction to Obsidian Sync|Obsidian Sync]] and [[Backups]] or [[Sync setup#Conflicts]].\n\n![[diagram.png]]\n\n![[Other note#Part]]\n\nEnd.\n";
+        assert_eq!(
+            texts(&clean_body(body, 1)),
+            vec!["See Obsidian Sync and Backups or Sync setup › Conflicts.", "End."]
         );
     }
 }
