@@ -206,3 +206,33 @@ fn without_code(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn warning_callouts_are_listed_as_cautions_of_their_section() {
+    let body = "## Replace the battery\n\n!!! warning \"Unplug the charger first\"\n\n    A charging battery can spark.\n\n\
+                1. Open the cover.\n2. Swap the battery.\n\n> [!NOTE]\n> Any battery of the same size fits.\n\n\
+                ## Recycle the old one\n\n:::danger\nNever put it in the household bin.\n:::\n";
+    let a = parse_article(body.as_bytes(), "battery.md").unwrap();
+    assert_eq!(
+        a.sections[0].cautions,
+        ["Unplug the charger first", "A charging battery can spark."]
+    );
+    assert!(a.sections[0].text.contains("Any battery of the same size fits."));
+    assert!(!a.sections[0].text.contains('\u{E000}'));
+    assert_eq!(a.sections[1].cautions, ["Never put it in the household bin."]);
+    // The text answer shows them under the steps.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("corpus")).unwrap();
+    std::fs::write(dir.path().join("corpus/battery.md"), body).unwrap();
+    let o = run(fixdex(dir.path()).args(["query", "replace the battery"]));
+    let out = stdout(&o);
+    let steps = out.find("Steps").unwrap();
+    let caution = out.find("Caution").unwrap();
+    assert!(
+        steps < caution && out.contains("! Unplug the charger first"),
+        "{out}"
+    );
+    let o = run(fixdex(dir.path()).args(["query", "--json", "replace the battery"]));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["hits"][0]["cautions"][0], "Unplug the charger first");
+}

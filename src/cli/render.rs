@@ -190,6 +190,15 @@ fn render_best(out: &mut String, best: &Hit, style: Style, ranges: &dyn Fn(&str)
             }
         }
     }
+    if !best.cautions.is_empty() {
+        out.push_str(&format!("\n  {}\n", style.paint(BOLD, "Caution")));
+        for c in &best.cautions {
+            for (i, l) in wrap(c, style.width.saturating_sub(6)).into_iter().enumerate() {
+                let lead = if i == 0 { "  ! " } else { "    " };
+                out.push_str(&format!("  {lead}{l}\n"));
+            }
+        }
+    }
     out.push('\n');
     let lines: Vec<&str> = best.text.lines().collect();
     for line in lines.iter().take(MAX_TEXT_LINES) {

@@ -6,7 +6,7 @@
 //! A heading with no text of its own is not a document but stays in the
 //! breadcrumb of what follows.
 
-use crate::ingest::markup::{Block, TextKind, strip_marker};
+use crate::ingest::markup::{Block, CAUTION, TextKind, strip_marker};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -49,8 +49,11 @@ pub struct Section {
     /// The sections directly under this one's heading (none for the lead).
     #[serde(default)]
     pub children: Vec<Child>,
-    /// Other names of the article (front-matter `aliases` and `keywords`),
-    /// searched like the title.
+    /// The text of the warning, caution and danger callouts of the section.
+    #[serde(default)]
+    pub cautions: Vec<String>,
+    /// Other names of the article (front-matter `aliases`), searched like
+    /// the title.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
 }
@@ -187,6 +190,17 @@ struct Pending {
 
 impl Pending {
     fn emit(&mut self, info: &ArticleInfo, anchors: &mut HashSet<String>, out: &mut Vec<Section>) {
+        let mut cautions = Vec::new();
+        self.lines.retain_mut(|line| {
+            if line.contains(CAUTION) {
+                *line = line.replace(CAUTION, "").trim_end().to_string();
+                let bare = strip_marker(line);
+                if !bare.is_empty() && cautions.len() < MAX_STEPS {
+                    cautions.push(bare.to_string());
+                }
+            }
+            !line.trim().is_empty()
+        });
         if self.lines.is_empty() {
             return;
         }
@@ -236,6 +250,7 @@ impl Pending {
             level: self.level,
             children: Vec::new(),
             aliases: info.aliases.clone(),
+            cautions,
         });
         self.lines.clear();
     }

@@ -41,6 +41,8 @@ pub struct Hit {
     pub text: String,
     /// Actionable steps.
     pub steps: Vec<String>,
+    /// Warnings the section gives (its warning, caution and danger callouts).
+    pub cautions: Vec<String>,
     /// Tags.
     pub tags: Vec<String>,
     /// Categories.
@@ -186,6 +188,7 @@ impl Engine {
             breadcrumb: section.breadcrumb,
             text: section.text,
             steps: section.steps,
+            cautions: section.cautions,
             tags: section.tags,
             categories: section.categories,
             confidence: (coverage * 100.0).round() / 100.0,

@@ -19,16 +19,18 @@ use std::sync::LazyLock;
 
 /// `!!! note "Title"`, `??? tip`, `???+ example "Title"`, `=== "Tab"`.
 static MKDOCS_OPENER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^(?:(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+[\w-]+)*(?:\s+"(?P<title>[^"]*)")?|===\+?\s+"(?P<tab>[^"]*)")\s*$"#)
+    Regex::new(r#"^(?:(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+[\w-]+)*(?:\s+"(?P<title>[^"]*)")?|===\+?\s+"(?P<tab>[^"]*)")\s*$"#)
         .expect("valid pattern")
 });
 /// `:::tip Title`, `:::`, `::::note`.
 static DOCUSAURUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^:{3,}\s*(?:[\w-]+)?(?:\[(?P<t1>[^\]]*)\])?\s*(?P<title>.*?)\s*$").expect("valid pattern")
+    Regex::new(r"^:{3,}\s*(?P<kind>[\w-]+)?(?:\[(?P<t1>[^\]]*)\])?\s*(?P<title>.*?)\s*$")
+        .expect("valid pattern")
 });
 /// `> [!NOTE]`, `> [!tip]- Title`.
-static CALLOUT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?P<quote>\s*(?:>\s*)+)\[![\w-]+\][+-]?\s*").expect("valid pattern"));
+static CALLOUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<quote>\s*(?:>\s*)+)\[!(?P<kind>[\w-]+)\][+-]?\s*").expect("valid pattern")
+});
 /// `{ .md-button }`, `{: #anchor }`, `{ .sh .no-copy }`, `{ data-x="y" }`.
 static ATTRIBUTES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\{:?\s*(?:[.#][\w-]+|[\w-]+="[^"]*")(?:\s+(?:[.#][\w-]+|[\w-]+="[^"]*"))*\s*\}"#)
@@ -49,15 +51,45 @@ static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}|\{#.*?#\}").expect("valid pattern")
 });
 
+/// Ends every line of a warning, caution or danger callout, so the
+/// sections stage can list it in `cautions` (a private-use character: it
+/// cannot occur in real text).
+pub const CAUTION: char = '\u{E000}';
+
+/// Where the line pass is.
+#[derive(Default)]
+struct State {
+    /// Body indentations of the open MkDocs blocks, and whether each is a caution.
+    open: Vec<(usize, bool)>,
+    /// The open code fence.
+    fence: Option<(char, usize)>,
+    /// Inside a `> [!WARNING]` callout.
+    quote_caution: bool,
+    /// Inside a `:::danger` block.
+    colon_caution: bool,
+}
+
+impl State {
+    fn in_caution(&self) -> bool {
+        self.quote_caution || self.colon_caution || self.open.iter().any(|(_, c)| *c)
+    }
+}
+
+/// Whether an admonition kind warns the reader.
+fn is_caution(kind: &str) -> bool {
+    matches!(
+        kind.to_ascii_lowercase().as_str(),
+        "warning" | "caution" | "danger" | "attention"
+    )
+}
+
 /// Rewrites the dialect syntax of a Markdown body; see the module docs.
 pub fn normalise(body: &str) -> String {
     if !looks_like_dialect(body) {
         return body.to_string();
     }
     let mut out = String::with_capacity(body.len());
-    // Body indentations of the open MkDocs blocks.
-    let mut open: Vec<usize> = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
+    let mut st = State::default();
     for raw in body.split_inclusive('\n') {
         let (line, end) = match raw.strip_suffix('\n') {
             Some(l) => (l.strip_suffix('\r').unwrap_or(l), &raw[l.len()..]),
@@ -65,13 +97,22 @@ pub fn normalise(body: &str) -> String {
         };
         let indent = line.len() - line.trim_start_matches(' ').len();
         if !line.trim().is_empty() {
-            while open.last().is_some_and(|&body_at| indent < body_at) {
-                open.pop();
+            while st.open.last().is_some_and(|&(body_at, _)| indent < body_at) {
+                st.open.pop();
+            }
+            if st.quote_caution && !line.trim_start().starts_with('>') {
+                st.quote_caution = false;
             }
         }
-        let strip = open.last().copied().unwrap_or(0).min(indent);
+        let strip = st.open.last().map_or(0, |o| o.0).min(indent);
         let line = &line[strip..];
-        out.push_str(&rewrite(line, &mut fence, &mut open, strip));
+        let in_code = st.fence.is_some();
+        let done = rewrite(line, &mut st, strip);
+        let mark = st.in_caution() && !in_code && st.fence.is_none() && !done.trim().is_empty();
+        out.push_str(&done);
+        if mark {
+            out.push(CAUTION);
+        }
         out.push_str(end);
     }
     out
@@ -89,19 +130,19 @@ fn looks_like_dialect(body: &str) -> bool {
 
 /// One line, already dedented: fences are tracked, openers replaced by their
 /// title, markers and template syntax removed.
-fn rewrite(line: &str, fence: &mut Option<(char, usize)>, open: &mut Vec<usize>, base: usize) -> String {
+fn rewrite(line: &str, st: &mut State, base: usize) -> String {
     let t = line.trim_start();
     let lead = &line[..line.len() - t.len()];
     if let Some(f) = fence_of(t) {
-        match *fence {
-            None => *fence = Some(f),
-            Some((c, n)) if f.0 == c && f.1 >= n && t.trim_end().chars().all(|x| x == c) => *fence = None,
+        match st.fence {
+            None => st.fence = Some(f),
+            Some((c, n)) if f.0 == c && f.1 >= n && t.trim_end().chars().all(|x| x == c) => st.fence = None,
             _ => {}
         }
         // Attribute lists after a fence (``` { .sh }) are not a language.
         return ATTRIBUTES.replace_all(line, "").into_owned();
     }
-    if fence.is_some() {
+    if st.fence.is_some() {
         return line.to_string();
     }
     // A definition (`:   text`, python-markdown's definition lists): its
@@ -110,12 +151,13 @@ fn rewrite(line: &str, fence: &mut Option<(char, usize)>, open: &mut Vec<usize>,
         && rest.len() - rest.trim_start_matches(' ').len() >= 1
         && !rest.trim().is_empty()
     {
-        open.push(base + lead.len() + 4);
+        st.open.push((base + lead.len() + 4, false));
         let inner = format!("{lead}    {}", rest.trim_start());
-        return format!("{lead}{}", rewrite(&inner, fence, open, base).trim_start());
+        return format!("{lead}{}", rewrite(&inner, st, base).trim_start());
     }
     if let Some(c) = MKDOCS_OPENER.captures(t) {
-        open.push(base + lead.len() + 4);
+        let caution = c.name("kind").is_some_and(|k| is_caution(k.as_str()));
+        st.open.push((base + lead.len() + 4, caution));
         let title = c
             .name("title")
             .or_else(|| c.name("tab"))
@@ -125,6 +167,7 @@ fn rewrite(line: &str, fence: &mut Option<(char, usize)>, open: &mut Vec<usize>,
     if t.starts_with(":::")
         && let Some(c) = DOCUSAURUS.captures(t)
     {
+        st.colon_caution = c.name("kind").is_some_and(|k| is_caution(k.as_str()));
         let title =
             c.name("t1").map_or("", |m| m.as_str()).to_string() + c.name("title").map_or("", |m| m.as_str());
         return format!("{lead}{}", clean_inline(title.trim()));
@@ -137,6 +180,7 @@ fn rewrite(line: &str, fence: &mut Option<(char, usize)>, open: &mut Vec<usize>,
         return String::new();
     }
     if let Some(c) = CALLOUT.captures(line) {
+        st.quote_caution = c.name("kind").is_some_and(|k| is_caution(k.as_str()));
         let quote = c.name("quote").map_or("", |m| m.as_str());
         let rest = &line[c.get(0).map_or(0, |m| m.end())..];
         return format!("{quote}{}", clean_inline(rest));
@@ -192,7 +236,7 @@ mod tests {
 
     #[test]
     fn mkdocs_admonitions_and_tabs_lose_markers_and_indentation() {
-        let body = "!!! warning \"Back up first\"\n\n    Copy the *config* folder.\n\n    - one\n\nAfter.\n\n=== \"Linux\"\n\n    Run `make`.\n";
+        let body = "!!! note \"Back up first\"\n\n    Copy the *config* folder.\n\n    - one\n\nAfter.\n\n=== \"Linux\"\n\n    Run `make`.\n";
         let got = normalise(body);
         assert_eq!(
             got,
@@ -230,6 +274,18 @@ mod tests {
         let body = "```yaml\n!!! note\n{{ not.a.template }}\n```\n\n    indented {{ x }}\n";
         let got = normalise(body);
         assert!(got.contains("!!! note\n{{ not.a.template }}"), "{got}");
+    }
+
+    #[test]
+    fn warning_callouts_are_marked_as_cautions() {
+        let c = CAUTION;
+        let body = "!!! danger \"Hot\"\n\n    Let it cool.\n\nAfter.\n\n> [!WARNING]\n> Unplug first.\n\nFine.\n\n:::caution\nMind the edge.\n:::\n";
+        assert_eq!(
+            normalise(body),
+            format!(
+                "Hot{c}\n\nLet it cool.{c}\n\nAfter.\n\n> {c}\n> Unplug first.{c}\n\nFine.\n\n\nMind the edge.{c}\n\n"
+            )
+        );
     }
 
     #[test]

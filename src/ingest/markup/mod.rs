@@ -16,6 +16,7 @@ mod junk;
 mod tidy;
 mod walker;
 
+pub(crate) use dialects::CAUTION;
 pub(crate) use tidy::strip_marker;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};

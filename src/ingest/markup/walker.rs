@@ -252,6 +252,7 @@ impl Walker {
         let text = tidy(&raw);
         if let Some((level, line)) = self.heading.take() {
             self.teaser = false;
+            let text = text.replace(super::CAUTION, "");
             if !text.is_empty() {
                 self.pending_label = None;
                 self.blocks.push(Block::Heading { level, text, line });
