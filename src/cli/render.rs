@@ -150,6 +150,24 @@ fn push_rows(out: &mut String, rows: &[Row], style: Style) {
     }
 }
 
+/// A titled list of wrapped items (`  • step`), nothing when empty.
+fn push_list(out: &mut String, title: &str, bullet: char, items: &[String], style: Style) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n  {}\n", style.paint(BOLD, title)));
+    for item in items {
+        for (i, l) in wrap(item, style.width.saturating_sub(6)).into_iter().enumerate() {
+            let lead = if i == 0 {
+                format!("  {bullet} ")
+            } else {
+                "    ".to_string()
+            };
+            out.push_str(&format!("  {lead}{l}\n"));
+        }
+    }
+}
+
 fn push_wrapped(out: &mut String, text: &str, width: usize) {
     for line in wrap(text, width) {
         out.push_str(&line);
@@ -181,24 +199,8 @@ fn render_best(out: &mut String, best: &Hit, style: Style, ranges: &dyn Fn(&str)
     if best.confidence < WEAK_CONFIDENCE {
         out.push_str("(weak answer: this section matches only part of the question)\n");
     }
-    if !best.steps.is_empty() {
-        out.push_str(&format!("\n  {}\n", style.paint(BOLD, "Steps")));
-        for s in &best.steps {
-            for (i, l) in wrap(s, style.width.saturating_sub(6)).into_iter().enumerate() {
-                let lead = if i == 0 { "  • " } else { "    " };
-                out.push_str(&format!("  {lead}{l}\n"));
-            }
-        }
-    }
-    if !best.cautions.is_empty() {
-        out.push_str(&format!("\n  {}\n", style.paint(BOLD, "Caution")));
-        for c in &best.cautions {
-            for (i, l) in wrap(c, style.width.saturating_sub(6)).into_iter().enumerate() {
-                let lead = if i == 0 { "  ! " } else { "    " };
-                out.push_str(&format!("  {lead}{l}\n"));
-            }
-        }
-    }
+    push_list(out, "Steps", '•', &best.steps, style);
+    push_list(out, "Caution", '!', &best.cautions, style);
     out.push('\n');
     let lines: Vec<&str> = best.text.lines().collect();
     for line in lines.iter().take(MAX_TEXT_LINES) {
