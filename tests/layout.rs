@@ -1,6 +1,7 @@
 //! The layout rules of ARCHITECTURE.md, checked: dependencies between the
 //! pipeline stages point one way, `main.rs` stays thin, and no file or
-//! function in `src/` grows past a screenful or two.
+//! function in `src/` grows past a screenful or two (files counted with
+//! their unit tests).
 
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,7 @@ fn main_is_thin_and_files_are_short() {
     );
     let long: Vec<String> = sources(&src())
         .into_iter()
-        .map(|p| (code(&p).lines().count(), p))
+        .map(|p| (std::fs::read_to_string(&p).unwrap().lines().count(), p))
         .filter(|(n, _)| *n > 500)
         .map(|(n, p)| format!("{} ({n} lines)", p.display()))
         .collect();

@@ -4,3 +4,4 @@
 
 pub mod analyzer;
 pub mod fingerprint;
+pub mod words;

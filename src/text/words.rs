@@ -1,0 +1,206 @@
+//! Words: alphanumeric runs joined across apostrophes, negative
+//! contractions expanded (`won't` → `will not`), other clitics dropped, short
+//! hyphen compounds and glued capitalised words also given as one word and
+//! as parts. The first stage of both analyzers in [`super::analyzer`].
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Splits text into words and expands contractions; see the module docs.
+#[derive(Clone, Debug)]
+pub struct WordTokenizer {
+    /// Expand negative contractions and add joined hyphen compounds.
+    pub expand: bool,
+}
+
+/// The token stream of [`WordTokenizer`]: tokens computed up front.
+pub struct WordStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for WordStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let mut tokens = Vec::new();
+        let mut position = 0usize;
+        let mut prev_word: Option<(usize, usize, usize)> = None; // (from, to, position) for hyphen joins
+        for (from, to) in word_spans(text) {
+            let word = &text[from..to];
+            let mut push = |t: &str, position: &mut usize| {
+                tokens.push(Token {
+                    offset_from: from,
+                    offset_to: to,
+                    position: *position,
+                    text: t.to_string(),
+                    position_length: 1,
+                });
+                *position += 1;
+            };
+            let start_pos = position;
+            if self.expand {
+                match expand_contraction(word) {
+                    Some((base, neg)) => {
+                        push(base, &mut position);
+                        if neg {
+                            push("not", &mut position);
+                        }
+                    }
+                    None => {
+                        push(&strip_clitic(word), &mut position);
+                        // `OutputVideos`, `PowerShell`: also index the parts
+                        // (at the word's position), so scraped text that
+                        // glued two words still matches each of them.
+                        if let Some(at) = camel_join(word) {
+                            for (a, b) in [(from, from + at), (from + at, to)] {
+                                tokens.push(Token {
+                                    offset_from: a,
+                                    offset_to: b,
+                                    position: start_pos,
+                                    text: text[a..b].to_string(),
+                                    position_length: 1,
+                                });
+                            }
+                        }
+                    }
+                }
+                // `Wi-Fi`, `e-mail`: also index the joined word at the first part's position.
+                if let Some((pf, pt, ppos)) = prev_word {
+                    let gap = &text[pt..from];
+                    if gap == "-" && (pt - pf) <= 4 && (to - from) <= 6 {
+                        let joined = format!("{}{}", &text[pf..pt], word);
+                        if joined.chars().all(char::is_alphanumeric) {
+                            tokens.push(Token {
+                                offset_from: pf,
+                                offset_to: to,
+                                position: ppos,
+                                text: joined,
+                                position_length: 1,
+                            });
+                        }
+                    }
+                }
+            } else {
+                push(&strip_clitic(word), &mut position);
+            }
+            prev_word = Some((from, to, start_pos));
+        }
+        WordStream { tokens, next: 0 }
+    }
+}
+
+/// Where a word made of two capitalised words glued together splits
+/// (`OutputVideos` → 6): a lower-case letter then a capital followed by a
+/// lower-case letter, with at least four letters on each side, so
+/// `iPhone`, `YouTube` and `MacBook` stay whole.
+fn camel_join(word: &str) -> Option<usize> {
+    let b = word.as_bytes();
+    if b.len() < 8 || !word.is_ascii() || !b.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let at = (4..=b.len() - 4).find(|&i| {
+        b[i - 1].is_ascii_lowercase() && b[i].is_ascii_uppercase() && b[i + 1].is_ascii_lowercase()
+    })?;
+    b[0].is_ascii_uppercase().then_some(at)
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ')
+}
+
+/// Byte spans of words: alphanumeric runs, joined across single apostrophes.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let mut start = None;
+        let mut end = 0;
+        while let Some(&(i, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                end = i + c.len_utf8();
+                chars.next();
+            } else if is_apostrophe(c) && start.is_some() {
+                // Join only when a letter follows: `won't`, not `users' `.
+                let mut ahead = chars.clone();
+                ahead.next();
+                if ahead.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
+                    chars.next();
+                } else {
+                    break;
+                }
+            } else if start.is_some() {
+                break;
+            } else {
+                chars.next();
+            }
+        }
+        start.map(|s| (s, end))
+    })
+}
+
+/// `won't` → (`will`, true); `cannot` → (`can`, true); `doesnt` → (`does`, true).
+fn expand_contraction(word: &str) -> Option<(&'static str, bool)> {
+    // Every form below ends in `t` and has at most 8 letters (plus an
+    // apostrophe): most words are out before any allocation.
+    if word.len() > 11 || !word.ends_with(['t', 'T']) {
+        return None;
+    }
+    let lower: String = word
+        .chars()
+        .filter(|c| !is_apostrophe(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let base = match lower.as_str() {
+        "wont" => "will",
+        "cant" | "cannot" => "can",
+        "dont" => "do",
+        "doesnt" => "does",
+        "didnt" => "did",
+        "isnt" => "is",
+        "arent" => "are",
+        "wasnt" => "was",
+        "werent" => "were",
+        "hasnt" => "has",
+        "havent" => "have",
+        "hadnt" => "had",
+        "couldnt" => "could",
+        "shouldnt" => "should",
+        "wouldnt" => "would",
+        "mustnt" => "must",
+        "neednt" => "need",
+        "aint" => "is",
+        _ => return None,
+    };
+    // `wont`/`cant` without an apostrophe are almost always the contraction
+    // in problem descriptions.
+    Some((base, true))
+}
+
+/// `iPhone's` → `iPhone`; `you're` → `you`; `it'll` → `it`.
+fn strip_clitic(word: &str) -> String {
+    if let Some(pos) = word.rfind(is_apostrophe) {
+        let suffix: String = word[pos..].chars().skip(1).flat_map(char::to_lowercase).collect();
+        if matches!(suffix.as_str(), "s" | "re" | "ll" | "ve" | "d" | "m") {
+            return word[..pos].chars().filter(|c| !is_apostrophe(*c)).collect();
+        }
+        return word.chars().filter(|c| !is_apostrophe(*c)).collect();
+    }
+    word.to_string()
+}
