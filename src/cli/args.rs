@@ -124,6 +124,10 @@ pub struct QueryArgs {
     /// Only articles with this front-matter category (repeatable).
     #[arg(long = "category", value_name = "C")]
     pub categories: Vec<String>,
+    /// Only articles in this language: a code such as `de` or a name such as
+    /// German (repeatable; `fixdex stats` lists the languages of the index).
+    #[arg(long = "lang", value_name = "L")]
+    pub langs: Vec<String>,
     /// Read one query per line from standard input; answer each on its own JSON line.
     #[arg(long)]
     pub stdin: bool,

@@ -36,6 +36,11 @@ fn search_options(a: &QueryArgs) -> SearchOptions {
         limit: usize::from(a.limit),
         tags: a.tags.clone(),
         categories: a.categories.clone(),
+        langs: a
+            .langs
+            .iter()
+            .map(|l| crate::text::lang::parse(l).map_or_else(|| l.to_lowercase(), str::to_string))
+            .collect(),
         all_sections: a.all_sections,
         explain: a.explain,
         min_confidence: a.min_confidence.clamp(0.0, 1.0),
@@ -50,7 +55,7 @@ fn write_text(out: &mut impl Write, cli: &Cli, engine: &Engine, answer: &Answer)
         color: color_on(cli),
         width,
     };
-    let ranges = |line: &str| engine.match_ranges(line, &answer.highlight);
+    let ranges = |line: &str| engine.match_ranges(line, &answer.lang, &answer.highlight);
     out.write_all(render::render_answer(answer, style, &ranges).as_bytes())?;
     Ok(())
 }

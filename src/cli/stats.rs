@@ -23,6 +23,18 @@ pub(super) fn run(cli: &Cli, a: &StatsArgs) -> Result<u8> {
             stats.corpus_bytes,
             stats.indexed_at
         )?;
+        for l in &stats.languages {
+            writeln!(
+                out,
+                "language {} {} {} {}, {} {}",
+                l.code,
+                l.name,
+                l.articles,
+                if l.articles == 1 { "article" } else { "articles" },
+                l.sections,
+                if l.sections == 1 { "section" } else { "sections" }
+            )?;
+        }
     }
     Ok(0)
 }

@@ -12,7 +12,7 @@ pub mod status;
 
 pub use indexer::{IndexOptions, Skipped, Summary, Warning, run_index};
 pub use open::{CorpusMismatch, IndexLocked, LOCK_FILE, OpenIndex, open_index, recorded_corpus, same_place};
-pub use status::{CheckReport, Stats, check, needs_refresh, stats};
+pub use status::{CheckReport, LanguageCount, Stats, check, languages, needs_refresh, stats};
 
 use crate::ingest::walk::{self, Walked};
 use std::path::Path;

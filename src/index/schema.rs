@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -36,6 +36,10 @@ pub struct Fields {
     pub article: Field,
     /// Hash of the id: breaks score ties the same way in every build.
     pub key: Field,
+    /// Language code, exact, for `--lang` and counts.
+    pub lang: Field,
+    /// Language code packed into a number ([`pack_lang`]), for ranking.
+    pub lang_id: Field,
     /// The whole [`Section`] as JSON, for output.
     pub doc: Field,
 }
@@ -64,6 +68,8 @@ pub fn build() -> (Schema, Fields) {
         simhash: b.add_u64_field("simhash", FAST),
         article: b.add_u64_field("article", FAST),
         key: b.add_u64_field("key", FAST),
+        lang: b.add_text_field("lang", STRING),
+        lang_id: b.add_u64_field("lang_id", FAST),
         doc: b.add_text_field("doc", STORED),
     };
     (b.build(), fields)
@@ -84,29 +90,35 @@ impl Fields {
             simhash: f("simhash")?,
             article: f("article")?,
             key: f("key")?,
+            lang: f("lang")?,
+            lang_id: f("lang_id")?,
             doc: f("doc")?,
         })
     }
 
-    /// The tantivy document for a section.
+    /// The tantivy document for a section. Its analysed fields are tagged
+    /// with the section's language, so each is stemmed in it.
     pub fn to_document(&self, s: &Section) -> TantivyDocument {
         let mut d = TantivyDocument::default();
+        let tagged = |text: &str| analyzer::tag(&s.lang, text);
         d.add_text(self.id, &s.id);
         d.add_text(self.path, &s.path);
-        d.add_text(self.title, &s.title);
+        d.add_text(self.title, tagged(&s.title));
         for alias in &s.aliases {
-            d.add_text(self.title, alias);
+            d.add_text(self.title, tagged(alias));
         }
-        d.add_text(self.heading, &s.heading);
-        d.add_text(self.text, &s.text);
+        d.add_text(self.heading, tagged(&s.heading));
+        d.add_text(self.text, tagged(&s.text));
         for t in &s.tags {
-            d.add_text(self.tags, t);
+            d.add_text(self.tags, tagged(t));
             d.add_text(self.facet, format!("t:{}", facet_key(t)));
         }
         for c in &s.categories {
-            d.add_text(self.tags, c);
+            d.add_text(self.tags, tagged(c));
             d.add_text(self.facet, format!("c:{}", facet_key(c)));
         }
+        d.add_text(self.lang, &s.lang);
+        d.add_u64(self.lang_id, pack_lang(&s.lang));
         d.add_u64(self.simhash, fingerprint::simhash(&s.text));
         d.add_u64(self.article, fingerprint::hash_str(&s.path));
         d.add_u64(self.key, fingerprint::hash_str(&s.id));
@@ -126,7 +138,37 @@ impl Fields {
     }
 }
 
+/// A language code (at most eight bytes) as a number, and back with
+/// [`unpack_lang`].
+pub fn pack_lang(code: &str) -> u64 {
+    let mut b = [0u8; 8];
+    for (i, c) in code.bytes().take(8).enumerate() {
+        b[i] = c;
+    }
+    u64::from_le_bytes(b)
+}
+
+/// The code packed by [`pack_lang`].
+pub fn unpack_lang(id: u64) -> String {
+    let b = id.to_le_bytes();
+    b.iter().take_while(|c| **c != 0).map(|c| *c as char).collect()
+}
+
 /// Normalised form of a tag or category for exact filtering.
 pub fn facet_key(tag: &str) -> String {
     tag.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes_pack_and_unpack() {
+        for code in ["en", "de", "zh", "vie", "abcdefgh"] {
+            assert_eq!(unpack_lang(pack_lang(code)), code);
+        }
+        assert_ne!(pack_lang("en"), pack_lang("de"));
+        assert_eq!(unpack_lang(pack_lang("abcdefghij")), "abcdefgh");
+    }
 }

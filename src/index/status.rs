@@ -5,11 +5,17 @@
 use super::manifest::{Header, Manifest};
 use super::open::{OpenIndex, open_index};
 use super::repair;
-use super::schema::SCHEMA_VERSION;
+use super::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::walk;
+use crate::text::lang;
 use anyhow::{Context, Result};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::Path;
+use tantivy::Term;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 
 /// Whether the index is missing or older than the corpus (a file added,
 /// removed or changed since the last run).
@@ -67,6 +73,73 @@ pub struct Stats {
     pub indexed_at: String,
     /// Files skipped at the last run.
     pub skipped: usize,
+    /// Articles and sections per language, most sections first.
+    pub languages: Vec<LanguageCount>,
+}
+
+/// What an index holds in one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageCount {
+    /// Code (`en`, `de`, `ja`).
+    pub code: String,
+    /// English name.
+    pub name: String,
+    /// Articles in it.
+    pub articles: usize,
+    /// Sections in it.
+    pub sections: u64,
+}
+
+/// The languages of an index, with their section counts, most first.
+pub fn languages(searcher: &tantivy::Searcher, field: tantivy::schema::Field) -> Vec<(String, u64)> {
+    let mut counts: Vec<(String, u64)> = Vec::new();
+    for seg in searcher.segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inv.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let code = String::from_utf8_lossy(stream.key()).into_owned();
+            let n = u64::from(stream.value().doc_freq);
+            match counts.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, total)) => *total += n,
+                None => counts.push((code, n)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+}
+
+/// Exact counts per language (deleted sections not counted).
+fn language_counts(searcher: &tantivy::Searcher, fields: &Fields) -> Result<Vec<LanguageCount>> {
+    let mut out = Vec::new();
+    for (code, _) in languages(searcher, fields.lang) {
+        let q = TermQuery::new(
+            Term::from_field_text(fields.lang, &code),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher.search(&q, &DocSetCollector)?;
+        let mut articles = HashSet::new();
+        for a in &docs {
+            let col = searcher
+                .segment_reader(a.segment_ord)
+                .fast_fields()
+                .u64("article")?;
+            articles.insert(col.first(a.doc_id));
+        }
+        out.push(LanguageCount {
+            name: lang::name(&code),
+            code,
+            articles: articles.len(),
+            sections: docs.len() as u64,
+        });
+    }
+    out.retain(|l| l.sections > 0);
+    out.sort_by(|a, b| b.sections.cmp(&a.sections).then(a.code.cmp(&b.code)));
+    Ok(out)
 }
 
 /// Computes index statistics.
@@ -93,6 +166,7 @@ pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
         corpus_bytes: manifest.corpus_bytes(),
         indexed_at: manifest.indexed_at.clone(),
         skipped: manifest.files.values().filter(|f| f.skipped.is_some()).count(),
+        languages: language_counts(&searcher, &open.fields)?,
     })
 }
 

@@ -9,6 +9,7 @@
 use crate::ingest::front_matter;
 use crate::ingest::markup::{self, Block};
 use crate::ingest::sections::{self, ArticleInfo, Section};
+use crate::text::lang;
 use std::fmt;
 use std::path::Path;
 
@@ -117,7 +118,12 @@ pub fn parse_article(bytes: &[u8], rel: &str) -> Result<Article, ArticleError> {
         description: split.front.description.clone(),
         aliases: split.front.aliases.clone(),
     };
-    let sections = sections::split_sections(&info, &blocks);
+    let mut sections = sections::split_sections(&info, &blocks);
+    let declared = split.front.lang.is_some();
+    let lang = article_lang(split.front.lang.as_deref(), &sections, &mut warnings);
+    for s in &mut sections {
+        s.lang = section_lang(lang, declared, s).to_string();
+    }
     if sections.is_empty() {
         let why = if split.had_front_matter && split.body.trim().is_empty() {
             "only front matter, no body text"
@@ -133,6 +139,51 @@ pub fn parse_article(bytes: &[u8], rel: &str) -> Result<Article, ArticleError> {
         warnings,
     })
 }
+
+/// The article's language: the front matter's when it names one, else the
+/// one its section text is written in (headings and text, not the title,
+/// which scraped sites often leave in another language).
+fn article_lang(front: Option<&str>, sections: &[Section], warnings: &mut Vec<String>) -> &'static str {
+    if let Some(value) = front {
+        match lang::parse(value) {
+            Some(code) => return code,
+            None => warnings.push(format!(
+                "front-matter language {value:?} is not one fixdex knows; detected it from the text"
+            )),
+        }
+    }
+    let mut sample = String::new();
+    for s in sections {
+        if sample.len() >= 4000 {
+            break;
+        }
+        if s.level > 0 {
+            sample.push_str(&s.heading);
+            sample.push('\n');
+        }
+        sample.push_str(&s.text);
+        sample.push('\n');
+    }
+    lang::detect(&sample)
+}
+
+/// A section's language: its article's, unless the article is not English,
+/// says nothing of its language, and the section has enough text of its
+/// own in another (scraped articles keep English boilerplate, such as a
+/// product's download box, in every translation).
+fn section_lang(article: &'static str, declared: bool, s: &Section) -> &'static str {
+    if declared || article == lang::ENGLISH || s.text.len() < SECTION_SAMPLE {
+        return article;
+    }
+    match lang::detect_sure(&format!("{}\n{}", s.heading, s.text)) {
+        Some(lang::ENGLISH) => lang::ENGLISH,
+        _ => article,
+    }
+}
+
+/// Bytes of text a section needs before its own language is trusted over
+/// its article's.
+const SECTION_SAMPLE: usize = 200;
 
 /// NUL bytes or a high share of control characters in the first 8 KiB.
 fn looks_binary(bytes: &[u8]) -> bool {
@@ -183,6 +234,22 @@ mod tests {
         assert_eq!(a.title, "sync basics");
         let headings: Vec<&str> = a.sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings, ["sync basics", "Syncing is not a backup"]);
+    }
+
+    #[test]
+    fn the_language_comes_from_the_front_matter_else_from_the_text() {
+        let body = "## Den Papierkorb entfernen\n\nKlicken Sie mit der rechten Maustaste auf den \
+                    Desktop und wählen Sie Anpassen. Dort können Sie die Desktopsymbole ändern.\n";
+        // A title in another language than the body does not decide.
+        let de = parse_article(format!("---\ntitle: \"ごみ箱\"\n---\n{body}").as_bytes(), "a.md").unwrap();
+        assert!(de.sections.iter().all(|s| s.lang == "de"));
+        let fr = parse_article(format!("---\nlang: fr-CA\n---\n{body}").as_bytes(), "b.md").unwrap();
+        assert!(fr.sections.iter().all(|s| s.lang == "fr"));
+        let odd = parse_article(format!("---\nlanguage: elvish\n---\n{body}").as_bytes(), "c.md").unwrap();
+        assert_eq!(odd.sections[0].lang, "de");
+        assert!(odd.warnings[0].contains("\"elvish\""), "{:?}", odd.warnings);
+        let en = parse_article(b"Restart the phone.\n", "d.md").unwrap();
+        assert_eq!(en.sections[0].lang, "en");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct FrontMatter {
     pub keywords: Vec<String>,
     /// `aliases` (or `alias`): other names of the article.
     pub aliases: Vec<String>,
+    /// `lang`, `language` or `locale`, as written.
+    pub lang: Option<String>,
 }
 
 /// The result of splitting a file into front matter and body.
@@ -148,6 +150,7 @@ fn read_fields(doc: &Yaml) -> FrontMatter {
         description: get(&["description", "excerpt", "summary"]).and_then(scalar),
         keywords: get(&["keywords"]).map(list).unwrap_or_default(),
         aliases: get(&["aliases", "alias"]).map(list).unwrap_or_default(),
+        lang: get(&["lang", "language", "locale"]).and_then(scalar),
     }
 }
 
@@ -195,6 +198,7 @@ fn lenient_fields(yaml: &str) -> FrontMatter {
             "tags" | "tag" => fm.tags = split_list(&v),
             "categories" | "category" => fm.categories = split_list(&v),
             "keywords" => fm.keywords = split_list(&v),
+            "lang" | "language" | "locale" => fm.lang = Some(v),
             _ => {}
         }
     }

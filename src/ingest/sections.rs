@@ -57,6 +57,13 @@ pub struct Section {
     /// the title.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Language of the article (see [`crate::text::lang`]).
+    #[serde(default = "english")]
+    pub lang: String,
+}
+
+fn english() -> String {
+    crate::text::lang::ENGLISH.to_string()
 }
 
 /// A sub-section, as listed under the section that introduces it.
@@ -251,6 +258,7 @@ impl Pending {
             level: self.level,
             children: Vec::new(),
             aliases: info.aliases.clone(),
+            lang: english(),
             cautions,
         });
         self.lines.clear();

@@ -47,6 +47,8 @@ pub struct Hit {
     pub tags: Vec<String>,
     /// Categories.
     pub categories: Vec<String>,
+    /// Language of the article (a code: `en`, `de`, `ja`).
+    pub lang: String,
     /// Share of the query's weight this section matches, in [0, 1]; see
     /// [`Engine::search`].
     pub confidence: f32,
@@ -66,6 +68,8 @@ pub struct Answer {
     pub query: String,
     /// The corpus root the index was built from.
     pub corpus: String,
+    /// The language the query was read in.
+    pub lang: String,
     /// Sections matching any query word.
     pub total: usize,
     /// Time spent answering, in milliseconds.
@@ -114,6 +118,7 @@ impl Engine {
         Answer {
             query: query.to_string(),
             corpus: self.corpus.display().to_string(),
+            lang: plan.lang.clone(),
             total,
             took_ms: 0.0,
             hits,
@@ -178,7 +183,7 @@ impl Engine {
         Hit {
             rank,
             score,
-            snippet: self.snippet(&section.text, highlight),
+            snippet: self.snippet(&section.text, &section.lang, highlight),
             id: section.id,
             file: self.file_of(&section.path).display().to_string(),
             path: section.path,
@@ -191,6 +196,7 @@ impl Engine {
             cautions: section.cautions,
             tags: section.tags,
             categories: section.categories,
+            lang: section.lang,
             confidence: (coverage * 100.0).round() / 100.0,
             also_in,
             children: section.children,
@@ -252,10 +258,11 @@ impl Engine {
         })
     }
 
-    /// Byte ranges of the words of `text` whose stems are in `stems`.
-    pub fn match_ranges(&self, text: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
-        let mut en = self.en.clone();
-        let mut out: Vec<(usize, usize)> = analyzer::tokens(&mut en, text)
+    /// Byte ranges of the words of `text` whose stems in language `lang`
+    /// are in `stems`.
+    pub fn match_ranges(&self, text: &str, lang: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
+        let mut an = self.analyzer(lang);
+        let mut out: Vec<(usize, usize)> = analyzer::tokens(&mut an, text)
             .into_iter()
             .filter(|t| stems.contains(&t.text))
             .map(|t| (t.offset_from, t.offset_to))
@@ -265,16 +272,16 @@ impl Engine {
     }
 
     /// The line of `text` with the most matched words, cut to about 240 characters.
-    fn snippet(&self, text: &str, stems: &HashSet<String>) -> String {
+    fn snippet(&self, text: &str, lang: &str, stems: &HashSet<String>) -> String {
         let mut best = ("", 0usize);
         for line in text.lines() {
-            let n = self.match_ranges(line, stems).len();
+            let n = self.match_ranges(line, lang, stems).len();
             if n > best.1 || best.0.is_empty() {
                 best = (line, n);
             }
         }
         let line = best.0.trim();
-        let first = self.match_ranges(line, stems).first().map_or(0, |r| r.0);
+        let first = self.match_ranges(line, lang, stems).first().map_or(0, |r| r.0);
         cut_around(line, first, 240)
     }
 }

@@ -10,6 +10,7 @@ mod answer;
 mod collapse;
 mod distinct;
 mod forms;
+mod language;
 mod plan;
 mod ranking;
 mod rerank;
@@ -26,8 +27,9 @@ pub use retrieve::CANDIDATES;
 use crate::index::OpenIndex;
 use crate::index::schema::Fields;
 use crate::ingest::sections::Section;
-use crate::text::analyzer;
+use crate::text::{analyzer, lang};
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use synonyms::Thesaurus;
@@ -46,6 +48,8 @@ pub struct SearchOptions {
     pub tags: Vec<String>,
     /// Only articles with one of these categories.
     pub categories: Vec<String>,
+    /// Only articles in one of these languages (codes).
+    pub langs: Vec<String>,
     /// Lift the per-article cap.
     pub all_sections: bool,
     /// Attach score explanations.
@@ -60,6 +64,7 @@ impl Default for SearchOptions {
             limit: 5,
             tags: Vec::new(),
             categories: Vec::new(),
+            langs: Vec::new(),
             all_sections: false,
             explain: false,
             min_confidence: 0.0,
@@ -72,7 +77,8 @@ pub struct Engine {
     fields: Fields,
     reader: IndexReader,
     thesaurus: Thesaurus,
-    en: TextAnalyzer,
+    /// The analyzer of each language with a stemmer, by code.
+    analyzers: HashMap<&'static str, TextAnalyzer>,
     surface: TextAnalyzer,
     ranking: Ranking,
     /// Runs the segments of one query side by side.
@@ -100,7 +106,10 @@ impl Engine {
             fields: open.fields,
             reader,
             thesaurus,
-            en: analyzer::english(),
+            analyzers: lang::LANGUAGES
+                .iter()
+                .map(|l| (l.code, analyzer::for_lang(l.code)))
+                .collect(),
             surface: analyzer::surface(),
             ranking: match std::env::var("FIXDEX_RANKING") {
                 Ok(spec) => Ranking::default().with_overrides(&spec),
@@ -176,6 +185,20 @@ impl Engine {
         let mut answer = self.answer(&searcher, query, &plan, found.total, kept, opts);
         answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
         Ok(answer)
+    }
+
+    /// The analyzer of language `code`.
+    fn analyzer(&self, code: &str) -> TextAnalyzer {
+        match self.analyzers.get(code) {
+            Some(a) => a.clone(),
+            None => analyzer::for_lang(code),
+        }
+    }
+
+    /// The languages of the indexed sections with their section counts,
+    /// most first.
+    pub fn languages(&self) -> Vec<(String, u64)> {
+        crate::index::languages(&self.searcher(), self.fields.lang)
     }
 
     /// The id of a section, without parsing the rest of it.

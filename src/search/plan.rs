@@ -9,6 +9,7 @@ use super::Engine;
 use super::answer::Hit;
 use super::forms;
 use crate::text::analyzer::{self, is_stop_word};
+use crate::text::lang::{self, ENGLISH};
 use std::collections::{HashMap, HashSet};
 use tantivy::query::FuzzyTermQuery;
 use tantivy::{Searcher, Term};
@@ -36,6 +37,8 @@ pub(super) struct Concept {
     pub synonyms: Vec<String>,
     /// IDF-like importance.
     pub weight: f32,
+    /// The stem the word was corrected to, when the index does not know it.
+    pub correction: String,
 }
 
 /// What the query asks for, ready to be turned into a tantivy query.
@@ -55,6 +58,10 @@ pub(super) struct Plan {
     /// Stems of heading words that answer the query's question form
     /// ("why …" → causes, reasons), see [`super::forms`].
     pub form_stems: Vec<String>,
+    /// The language the query is read in (see [`super::language`]).
+    pub lang: String,
+    /// Whether the index holds sections in more than one language.
+    pub multilingual: bool,
 }
 
 impl Plan {
@@ -85,29 +92,51 @@ impl Engine {
     /// Plans a query: words, corrections, synonyms → weighted concepts.
     pub(super) fn plan(&self, searcher: &Searcher, query: &str) -> Plan {
         let num_docs = searcher.num_docs().max(1) as f32;
-        let words = self.words(query);
+        let present = crate::index::languages(searcher, self.fields.lang);
+        let raw: Vec<String> = self
+            .words(query, ENGLISH)
+            .iter()
+            .map(|w| query[w.from..w.to].to_lowercase())
+            .collect();
+        let lang = if self.ranking.query_lang {
+            self.query_lang(searcher, query, &raw, &present)
+        } else {
+            ENGLISH.to_string()
+        };
+        let words = self.words(query, &lang);
         let mut content: Vec<usize> = (0..words.len()).filter(|&i| !words[i].stop).collect();
         if content.is_empty() {
             content = (0..words.len()).collect();
         }
         content.truncate(MAX_QUERY_WORDS);
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            multilingual: present.len() > 1,
+            lang,
+            ..Plan::default()
+        };
         let mut seen_stems = HashSet::new();
         let max_weight = (1.0 + (num_docs + 0.5) / 0.5)
             .ln()
             .powf(self.ranking.coverage_idf);
         for &i in &content {
-            let Some(stem) = self.stem(&words[i].surface) else {
+            let Some(stem) = self.stem_in(&plan.lang, &words[i].surface) else {
                 continue;
             };
-            let Some(concept) = self.concept(searcher, &words[i], stem, num_docs, &mut plan.corrections)
-            else {
+            let Some(concept) = self.concept(searcher, &plan, &words[i], stem, num_docs) else {
                 plan.unknown_weight += max_weight;
                 continue;
             };
+            if !concept.correction.is_empty() {
+                plan.corrections
+                    .push((words[i].from, words[i].to, concept.correction.clone()));
+            }
             if seen_stems.insert(concept.stems[0].0.clone()) {
                 plan.concepts.push((i, concept));
             }
+        }
+        if plan.lang != ENGLISH {
+            // The thesaurus and the question forms are English.
+            return plan;
         }
         let surface: Vec<String> = words.into_iter().map(|w| w.surface).collect();
         self.add_synonyms(&surface, &mut plan);
@@ -129,10 +158,10 @@ impl Engine {
     fn concept(
         &self,
         searcher: &Searcher,
+        plan: &Plan,
         w: &Word,
         stem: String,
         num_docs: f32,
-        corrections: &mut Vec<(usize, usize, String)>,
     ) -> Option<Concept> {
         let stem_df = self
             .doc_freq(searcher, self.fields.text, &stem)
@@ -144,10 +173,11 @@ impl Engine {
             stems.push((stem.clone(), 1.0));
         }
         let fuzzy = self.ranking.fuzzy;
+        let mut correction = String::new();
         if fuzzy > 0.0
-            && corrections.len() < MAX_CORRECTIONS
+            && plan.corrections.len() < MAX_CORRECTIONS
             && stem_df <= 2
-            && let Some((fixed, df)) = self.correct(searcher, &w.surface, &stem)
+            && let Some((fixed, df)) = self.correct(searcher, plan, &w.surface, &stem)
         {
             // A rare word is also matched as its far more common neighbour.
             if !known || df >= 20 * stem_df.max(1) {
@@ -155,7 +185,7 @@ impl Engine {
                     stems.push((fixed.clone(), if known { fuzzy * 0.5 } else { fuzzy }));
                 }
                 if !known {
-                    corrections.push((w.from, w.to, fixed));
+                    correction = fixed;
                 }
             }
         }
@@ -175,6 +205,7 @@ impl Engine {
             stems,
             synonyms: Vec::new(),
             weight,
+            correction,
         })
     }
 
@@ -210,13 +241,27 @@ impl Engine {
         }
     }
 
+    /// The English stem of a word.
     pub(super) fn stem(&self, word: &str) -> Option<String> {
-        let mut en = self.en.clone();
-        analyzer::tokens(&mut en, word).into_iter().next().map(|t| t.text)
+        self.stem_in(ENGLISH, word)
     }
 
-    fn words(&self, query: &str) -> Vec<Word> {
-        let mut an = self.surface.clone();
+    /// The stem of a word in language `code`.
+    pub(super) fn stem_in(&self, code: &str, word: &str) -> Option<String> {
+        let mut an = self.analyzer(code);
+        analyzer::tokens(&mut an, word).into_iter().next().map(|t| t.text)
+    }
+
+    /// The query's words as the language `code` splits them; in languages
+    /// other than English they keep their accents, which their stop-word
+    /// lists and stemmers expect.
+    fn words(&self, query: &str, code: &str) -> Vec<Word> {
+        let mut an = if code == ENGLISH {
+            self.surface.clone()
+        } else {
+            analyzer::surface_for(code)
+        };
+        let stop = |w: &str| is_stop_word(w) || (code != ENGLISH && lang::is_stop_word(code, w));
         let mut out: Vec<Word> = Vec::new();
         let mut last_pos = usize::MAX;
         for t in analyzer::tokens(&mut an, query) {
@@ -225,7 +270,7 @@ impl Engine {
             }
             last_pos = t.position;
             out.push(Word {
-                stop: self.ranking.stop_words && is_stop_word(&t.text),
+                stop: self.ranking.stop_words && stop(&t.text),
                 surface: t.text,
                 from: t.offset_from,
                 to: t.offset_to,
@@ -246,7 +291,9 @@ impl Engine {
     /// The most frequent indexed stem within edit distance of the stem of
     /// `word` (1, or 2 for words of 8 letters or more), searched in the
     /// body and heading vocabularies.
-    fn correct(&self, searcher: &Searcher, word: &str, stem: &str) -> Option<(String, u64)> {
+    /// In an index of several languages the correction must occur in a
+    /// section of the query's language: no English word replaces a German one.
+    fn correct(&self, searcher: &Searcher, plan: &Plan, word: &str, stem: &str) -> Option<(String, u64)> {
         let len = word.chars().count();
         if len < 4 || word.chars().any(|c| c.is_ascii_digit()) {
             return None;
@@ -271,11 +318,16 @@ impl Engine {
                 }
             }
         }
-        found
+        let mut ranked: Vec<(usize, u64, String)> = found
             .into_iter()
             .filter(|(w, _)| w != stem && !is_stop_word(w))
             .map(|(w, df)| (levenshtein(stem, &w), df, w))
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)))
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        ranked
+            .into_iter()
+            .take(if plan.multilingual { 16 } else { 1 })
+            .find(|(_, _, w)| !plan.multilingual || self.stem_known_in(searcher, &plan.lang, w))
             .map(|(_, df, w)| (w, df))
     }
 
@@ -285,7 +337,7 @@ impl Engine {
         let mut last = 0;
         let mut any = false;
         for (from, to, stem) in &plan.corrections {
-            let Some(word) = self.surface_for(stem, hits) else {
+            let Some(word) = self.word_for(&plan.lang, stem, hits) else {
                 continue;
             };
             s.push_str(&query[last..*from]);
@@ -299,8 +351,8 @@ impl Engine {
 
     /// The most common word of the hits whose stem is `stem`: turns a
     /// corrected stem back into a word for the suggestion.
-    fn surface_for(&self, stem: &str, hits: &[Hit]) -> Option<String> {
-        let mut an = self.surface.clone();
+    fn word_for(&self, code: &str, stem: &str, hits: &[Hit]) -> Option<String> {
+        let mut an = analyzer::surface_for(code);
         let mut counts: HashMap<String, usize> = HashMap::new();
         let first = stem.chars().next()?;
         for h in hits {
@@ -308,7 +360,7 @@ impl Engine {
                 for t in analyzer::tokens(&mut an, text) {
                     if t.text.starts_with(first)
                         && t.text.len() >= stem.len()
-                        && self.stem(&t.text).as_deref() == Some(stem)
+                        && self.stem_in(code, &t.text).as_deref() == Some(stem)
                     {
                         *counts.entry(t.text).or_default() += 1;
                     }

@@ -36,6 +36,13 @@ pub struct Ranking {
     /// Weight of heading words that answer the query's question form
     /// ("why …" → "Causes of …"), relative to the heading weight (0 = off).
     pub question: f32,
+    /// Score bonus for sections in the language the query is read in, when
+    /// the index holds several: the score is multiplied by `1 + language`
+    /// (0 = off).
+    pub language: f32,
+    /// Read each query in its language (see `search/language.rs`); off: every
+    /// query is English.
+    pub query_lang: bool,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
     /// Share of the score kept by a candidate that covers nothing.
@@ -61,6 +68,8 @@ impl Default for Ranking {
             proximity: 0.1,
             specific: 0.75,
             question: 1.0,
+            language: 0.5,
+            query_lang: true,
             coverage: true,
             coverage_floor: 0.35,
             coverage_idf: 0.0,
@@ -95,6 +104,8 @@ impl Ranking {
                 "proximity" => self.proximity = x,
                 "specific" => self.specific = x,
                 "question" => self.question = x,
+                "language" => self.language = x,
+                "query_lang" => self.query_lang = x != 0.0,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
                 "coverage_idf" => self.coverage_idf = x,
@@ -122,6 +133,11 @@ impl Ranking {
             ("no proximity", without(|r| r.proximity = 0.0)),
             ("no section specificity", without(|r| r.specific = 0.0)),
             ("no question forms", without(|r| r.question = 0.0)),
+            ("no same-language bonus", without(|r| r.language = 0.0)),
+            (
+                "queries always read as English",
+                without(|r| r.query_lang = false),
+            ),
             ("no coverage re-rank", without(|r| r.coverage = false)),
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
             ("no stop-word removal", without(|r| r.stop_words = false)),
@@ -135,6 +151,8 @@ impl Ranking {
                     r.proximity = 0.0;
                     r.specific = 0.0;
                     r.question = 0.0;
+                    r.language = 0.0;
+                    r.query_lang = false;
                     r.coverage = false;
                     r.coverage_idf = 1.0;
                     r.stop_words = false;

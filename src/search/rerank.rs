@@ -6,6 +6,7 @@
 use super::Engine;
 use super::distinct::Distinct;
 use super::plan::{Concept, Plan};
+use crate::index::schema::pack_lang;
 use anyhow::Result;
 use std::collections::HashMap;
 use tantivy::postings::Postings;
@@ -47,10 +48,12 @@ impl Engine {
         } else {
             vec![0.0; addrs.len()]
         };
+        let same_lang = self.same_language(searcher, plan, &addrs);
         let mut ranked: Vec<Ranked> = top
             .into_iter()
             .zip(coverages.iter().zip(&closeness).zip(&specific))
-            .map(|(d, ((cov, close), spec))| {
+            .zip(same_lang)
+            .map(|((d, ((cov, close), spec)), same)| {
                 let boost = if self.ranking.coverage {
                     self.ranking.coverage_factor(*cov)
                 } else {
@@ -58,8 +61,9 @@ impl Engine {
                 };
                 let near = 1.0 + self.ranking.proximity * close;
                 let own = 1.0 + self.ranking.specific * spec;
+                let tongue = if same { 1.0 + self.ranking.language } else { 1.0 };
                 Ranked {
-                    score: d.score * boost * near * own,
+                    score: d.score * boost * near * own * tongue,
                     coverage: *cov,
                     addr: d.addr,
                     copies: {
@@ -73,6 +77,27 @@ impl Engine {
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         Ok(ranked)
+    }
+
+    /// For each candidate, whether it is in the query's language (all false
+    /// when the index has one language, or the bonus is off).
+    fn same_language(&self, searcher: &Searcher, plan: &Plan, addrs: &[DocAddress]) -> Vec<bool> {
+        if !plan.multilingual || self.ranking.language == 0.0 {
+            return vec![false; addrs.len()];
+        }
+        let want = pack_lang(&plan.lang);
+        addrs
+            .iter()
+            .map(|a| {
+                searcher
+                    .segment_reader(a.segment_ord)
+                    .fast_fields()
+                    .u64("lang_id")
+                    .ok()
+                    .and_then(|col| col.first(a.doc_id))
+                    == Some(want)
+            })
+            .collect()
     }
 
     /// For each candidate, the share of adjacent query-word pairs that stand

@@ -42,21 +42,7 @@ impl Engine {
             });
         }
         let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(words)))];
-        for (prefix, values) in [("t:", &opts.tags), ("c:", &opts.categories)] {
-            if !values.is_empty() {
-                let any: Vec<(Occur, Box<dyn Query>)> = values
-                    .iter()
-                    .map(|v| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.facet, &format!("{prefix}{}", facet_key(v))),
-                            IndexRecordOption::Basic,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                musts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-            }
-        }
+        musts.extend(self.filters(opts));
         if !plan.form_stems.is_empty() {
             // Optional: raises sections headed the way the question is
             // answered, never makes one match.
@@ -95,6 +81,36 @@ impl Engine {
             EnableScoring::enabled_from_searcher(searcher),
         )?;
         Ok(Retrieved { total, top })
+    }
+
+    /// The `--tag`, `--category` and `--lang` filters: each given one is a
+    /// must clause matching any of its values.
+    fn filters(&self, opts: &SearchOptions) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let tags: Vec<Term> = (opts.tags.iter())
+            .map(|v| Term::from_field_text(f.facet, &format!("t:{}", facet_key(v))))
+            .collect();
+        let categories: Vec<Term> = (opts.categories.iter())
+            .map(|v| Term::from_field_text(f.facet, &format!("c:{}", facet_key(v))))
+            .collect();
+        let langs: Vec<Term> = (opts.langs.iter())
+            .map(|code| Term::from_field_text(f.lang, code))
+            .collect();
+        [tags, categories, langs]
+            .into_iter()
+            .filter(|terms| !terms.is_empty())
+            .map(|terms| {
+                let any: Vec<(Occur, Box<dyn Query>)> = terms
+                    .into_iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                let q: Box<dyn Query> = Box::new(BooleanQuery::new(any));
+                (Occur::Must, q)
+            })
+            .collect()
     }
 
     /// The scoring clauses: one group per concept, then the synonyms.

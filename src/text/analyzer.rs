@@ -1,5 +1,14 @@
 //! Text analysis shared by the indexer and the query side.
 //!
+//! Each text is analysed in its language ([`super::lang`]): the indexed
+//! fields carry a language tag in front of their text ([`tag`]), which the
+//! registered tokenizer reads to pick the stemmer; the query side calls
+//! [`for_lang`] directly. What follows describes English, the default;
+//! other languages skip the contractions and the English clitics, cut
+//! elided articles where the language has them, and are lower-cased and
+//! stemmed before they are folded to ASCII (Snowball stemmers expect their
+//! accents).
+//!
 //! Words are runs of letters and digits, joined across apostrophes. Negative
 //! contractions are expanded, so `won't`, `won’t`, `wont` and `will not` all
 //! become `will not`; other clitics (`'s`, `'re`, `'ll`) are dropped. Short
@@ -13,105 +22,88 @@
 //! `not` and `no` are deliberately not stop words, because "won't send" and
 //! "sends" describe different problems.
 
+use super::lang::{self, ENGLISH};
+pub use super::stem::{CachedStemmer, STEM_MEMO};
 use super::words::WordTokenizer;
 use std::collections::HashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream,
+    AsciiFoldingFilter, BoxTokenStream, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream,
     Tokenizer,
 };
 
-/// Name of the stemming analyzer used by the searchable text fields.
-pub const EN: &str = "fixdex_en";
+/// Name of the tokenizer of the searchable text fields ([`Tagged`]).
+pub const EN: &str = "fixdex";
+
+/// Marks the language tag at the start of an indexed text.
+const TAG: char = '\u{E001}';
 
 /// Builds the English analyzer for the text fields.
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer { expand: true })
+    TextAnalyzer::builder(WordTokenizer::ENGLISH)
         .filter(RemoveLongFilter::limit(40))
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
-        .filter(CachedStemmer)
+        .filter(CachedStemmer::ENGLISH)
         .build()
 }
 
-/// The English Snowball stemmer (the one tantivy's `Stemmer` runs) with a
-/// memo of the words it has stemmed: word frequencies are skewed, so most
-/// tokens are repeats, and stemming was a tenth of indexing time. Each
-/// analyzer clone (one per indexing thread) has its own memo, emptied when
-/// it reaches [`STEM_MEMO`] words.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CachedStemmer;
-
-/// Words remembered per analyzer before the memo is emptied.
-pub const STEM_MEMO: usize = 100_000;
-
-impl TokenFilter for CachedStemmer {
-    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
-
-    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
-        CachedStemmerFilter {
-            inner,
-            memo: HashMap::new(),
-        }
+/// The analyzer for text in the language `code` (see the module docs).
+pub fn for_lang(code: &str) -> TextAnalyzer {
+    if code == ENGLISH {
+        return english();
     }
+    let l = lang::get(code);
+    let words = WordTokenizer {
+        expand: true,
+        english: false,
+        elide: l.is_some_and(|l| l.elision),
+    };
+    TextAnalyzer::builder(words)
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(CachedStemmer {
+            algorithm: l.and_then(|l| l.stemmer),
+            also_english: false,
+        })
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
-/// See [`CachedStemmer`].
-#[derive(Clone)]
-pub struct CachedStemmerFilter<T> {
-    inner: T,
-    memo: HashMap<String, String>,
+/// `text` with the tag that makes [`Tagged`] analyse it in language `code`.
+pub fn tag(code: &str, text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + code.len() + 8);
+    s.push(TAG);
+    s.push_str(code);
+    s.push(TAG);
+    s.push_str(text);
+    s
 }
 
-impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
-    type TokenStream<'a> = CachedStemStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.memo.len() >= STEM_MEMO {
-            self.memo.clear();
-        }
-        CachedStemStream {
-            tail: self.inner.token_stream(text),
-            memo: &mut self.memo,
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-        }
-    }
+/// The tokenizer of the indexed fields: reads the language tag that
+/// [`tag`] put in front of the text and analyses the rest with
+/// [`for_lang`]; untagged text is English. One analyzer (and stem memo) per
+/// language per clone.
+#[derive(Clone, Default)]
+pub struct Tagged {
+    analyzers: HashMap<String, TextAnalyzer>,
 }
 
-/// Token stream of [`CachedStemmerFilter`].
-pub struct CachedStemStream<'a, S> {
-    tail: S,
-    memo: &'a mut HashMap<String, String>,
-    stemmer: frostem::Stemmer,
-}
+impl Tokenizer for Tagged {
+    type TokenStream<'a> = BoxTokenStream<'a>;
 
-impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+        let (code, rest) = text
+            .strip_prefix(TAG)
+            .and_then(|t| t.split_once(TAG))
+            .filter(|(code, _)| code.len() <= 8)
+            .unwrap_or((ENGLISH, text));
+        if !self.analyzers.contains_key(code) {
+            self.analyzers.insert(code.to_string(), for_lang(code));
         }
-        let token = self.tail.token_mut();
-        match self.memo.get(token.text.as_str()) {
-            Some(stem) => {
-                if *stem != token.text {
-                    token.text.clear();
-                    token.text.push_str(stem);
-                }
-            }
-            None => {
-                let stem = self.stemmer.stem(&token.text).into_owned();
-                self.memo
-                    .insert(std::mem::replace(&mut token.text, stem.clone()), stem);
-            }
+        match self.analyzers.get_mut(code) {
+            Some(an) => an.token_stream(rest),
+            None => unreachable!("inserted above"),
         }
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
     }
 }
 
@@ -119,16 +111,35 @@ impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
 /// index, folded and lower-cased, not stemmed (so stop words can be
 /// recognised and typos corrected against the vocabulary).
 pub fn surface() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer { expand: true })
+    TextAnalyzer::builder(WordTokenizer::ENGLISH)
         .filter(RemoveLongFilter::limit(40))
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
         .build()
 }
 
-/// Registers the analyzer on an index.
+/// The query-side word analyzer for language `code`: [`surface`] for
+/// English; other languages are lower-cased with their accents kept.
+pub fn surface_for(code: &str) -> TextAnalyzer {
+    if code == ENGLISH {
+        return surface();
+    }
+    let words = WordTokenizer {
+        expand: true,
+        english: false,
+        elide: lang::get(code).is_some_and(|l| l.elision),
+    };
+    TextAnalyzer::builder(words)
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Registers the tokenizer of the text fields on an index.
 pub fn register(index: &tantivy::Index) {
-    index.tokenizers().register(EN, english());
+    index
+        .tokenizers()
+        .register(EN, TextAnalyzer::from(Tagged::default()));
 }
 
 /// Runs an analyzer over `text` and returns its tokens.
@@ -244,7 +255,7 @@ mod tests {
     #[test]
     fn memoised_stems_equal_tantivys_stemmer() {
         use tantivy::tokenizer::{Language, Stemmer};
-        let mut plain = TextAnalyzer::builder(WordTokenizer { expand: true })
+        let mut plain = TextAnalyzer::builder(WordTokenizer::ENGLISH)
             .filter(RemoveLongFilter::limit(40))
             .filter(AsciiFoldingFilter)
             .filter(LowerCaser)
@@ -259,8 +270,8 @@ mod tests {
             let b: Vec<String> = tokens(&mut cached, text).into_iter().map(|t| t.text).collect();
             assert_eq!(a, b);
         }
-        let mut small = TextAnalyzer::builder(WordTokenizer { expand: true })
-            .filter(CachedStemmer)
+        let mut small = TextAnalyzer::builder(WordTokenizer::ENGLISH)
+            .filter(CachedStemmer::ENGLISH)
             .build();
         let words: String = (0..STEM_MEMO + 10).map(|i| format!("word{i}s ")).collect();
         assert_eq!(tokens(&mut small, &words).len(), STEM_MEMO + 10);
@@ -308,6 +319,43 @@ mod tests {
             .map(|t| t.text)
             .collect();
         assert_eq!(w, vec!["delivered", "cafe", "will", "not"]);
+    }
+
+    fn stems(code: &str, text: &str) -> Vec<String> {
+        tokens(&mut for_lang(code), text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn each_language_has_its_stemmer() {
+        assert_eq!(
+            stems("de", "Einstellungen Papierkörbe"),
+            stems("de", "Einstellung Papierkorb")
+        );
+        assert_ne!(stems("en", "Einstellungen"), stems("en", "Einstellung"));
+        assert_eq!(stems("fr", "l'icône des icônes"), ["icon", "de", "icon"]);
+        assert_eq!(stems("it", "dell'indice")[0], stems("it", "indici")[0]);
+        assert_eq!(stems("es", "iconos")[0], stems("es", "icono")[0]);
+        // English contractions are English only.
+        assert_eq!(stems("de", "won't"), ["wont"]);
+        // No stemmer: words are kept, folded.
+        assert_eq!(stems("vi", "Cài đặt"), ["cai", "dat"]);
+    }
+
+    #[test]
+    fn tagged_text_is_analysed_in_its_language() {
+        let mut t = TextAnalyzer::from(Tagged::default());
+        let got = |t: &mut TextAnalyzer, s: &str| -> Vec<String> {
+            tokens(t, s).into_iter().map(|t| t.text).collect()
+        };
+        assert_eq!(
+            got(&mut t, &tag("de", "Einstellungen")),
+            stems("de", "Einstellungen")
+        );
+        assert_eq!(got(&mut t, &tag("en", "settings")), ["set"]);
+        assert_eq!(got(&mut t, "settings"), ["set"], "untagged text is English");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Text handling shared by the index and the query side: the analyzer
-//! (words, contractions, stems, stop words) and text fingerprints (SimHash,
-//! shingles). Depends on nothing else in the crate.
+//! (words, contractions, stems, stop words), languages (detection, stemmer
+//! and stop words per language) and text fingerprints (SimHash, shingles). Depends on nothing else in the crate.
 
 pub mod analyzer;
 pub mod fingerprint;
+pub mod lang;
+pub mod stem;
 pub mod words;

@@ -1,15 +1,34 @@
 //! Words: alphanumeric runs joined across apostrophes, negative
-//! contractions expanded (`won't` → `will not`), other clitics dropped, short
-//! hyphen compounds and glued capitalised words also given as one word and
-//! as parts. The first stage of both analyzers in [`super::analyzer`].
+//! contractions expanded (`won't` → `will not`, English only), other clitics
+//! dropped, elided articles cut off where the language elides (`l'indice` →
+//! `indice`), short hyphen compounds and glued capitalised words also given
+//! as one word and as parts. Runs of Han, kana or Hangul, which have no
+//! spaces between words, become overlapping character pairs (`検索設定` →
+//! `検索`, `索設`, `設定`), so any two-character word in them is found. The
+//! first stage of the analyzers in [`super::analyzer`].
 
+use super::lang::is_cjk;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Splits text into words and expands contractions; see the module docs.
 #[derive(Clone, Debug)]
 pub struct WordTokenizer {
-    /// Expand negative contractions and add joined hyphen compounds.
+    /// Add joined hyphen compounds and the parts of glued words (and, for
+    /// English, expand negative contractions).
     pub expand: bool,
+    /// The text is English: contractions and clitics are English ones.
+    pub english: bool,
+    /// Cut elided articles before an apostrophe (`l'`, `d'`, `dell'`).
+    pub elide: bool,
+}
+
+impl WordTokenizer {
+    /// The tokenizer for English text.
+    pub const ENGLISH: WordTokenizer = WordTokenizer {
+        expand: true,
+        english: true,
+        elide: false,
+    };
 }
 
 /// The token stream of [`WordTokenizer`]: tokens computed up front.
@@ -42,6 +61,11 @@ impl Tokenizer for WordTokenizer {
         let mut prev_word: Option<(usize, usize, usize)> = None; // (from, to, position) for hyphen joins
         for (from, to) in word_spans(text) {
             let word = &text[from..to];
+            if word.starts_with(is_cjk) {
+                push_pairs(text, from, to, &mut position, &mut tokens);
+                prev_word = None;
+                continue;
+            }
             let mut push = |t: &str, position: &mut usize| {
                 tokens.push(Token {
                     offset_from: from,
@@ -53,7 +77,10 @@ impl Tokenizer for WordTokenizer {
                 *position += 1;
             };
             let start_pos = position;
-            if self.expand {
+            if !self.english {
+                let word = if self.elide { elide(word) } else { word };
+                push(&word.replace(is_apostrophe, ""), &mut position);
+            } else if self.expand {
                 match expand_contraction(word) {
                     Some((base, neg)) => {
                         push(base, &mut position);
@@ -123,16 +150,57 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ')
 }
 
+/// The overlapping character pairs of a CJK run (the character itself
+/// when the run is one character long), one position each.
+fn push_pairs(text: &str, from: usize, to: usize, position: &mut usize, tokens: &mut Vec<Token>) {
+    let chars: Vec<(usize, char)> = text[from..to].char_indices().collect();
+    let end = |k: usize| chars.get(k).map_or(to, |(i, _)| from + i);
+    for (k, (at, _)) in chars
+        .iter()
+        .enumerate()
+        .take(chars.len().saturating_sub(1).max(1))
+    {
+        let (a, b) = (from + at, end(k + 2));
+        tokens.push(Token {
+            offset_from: a,
+            offset_to: b,
+            position: *position,
+            text: text[a..b].to_string(),
+            position_length: 1,
+        });
+        *position += 1;
+    }
+}
+
+/// `l'indice` → `indice`, `dell'indice` → `indice`: an elided article or
+/// preposition (up to four letters) before the apostrophe is dropped.
+fn elide(word: &str) -> &str {
+    match word.find(is_apostrophe) {
+        Some(at) if at > 0 && word[..at].chars().count() <= 4 => {
+            let rest = &word[at..];
+            let skip = rest.chars().next().map_or(0, char::len_utf8);
+            if rest.len() > skip { &rest[skip..] } else { word }
+        }
+        _ => word,
+    }
+}
+
 /// Byte spans of words: alphanumeric runs, joined across single apostrophes.
+/// A run of CJK characters is a word of its own, apart from the letters
+/// around it (`PCの設定` → `PC`, `の設定`).
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         let mut start = None;
         let mut end = 0;
+        let mut cjk = false;
         while let Some(&(i, c)) = chars.peek() {
             if c.is_alphanumeric() {
                 if start.is_none() {
                     start = Some(i);
+                    cjk = is_cjk(c);
+                } else if is_cjk(c) != cjk {
+                    break;
                 }
                 end = i + c.len_utf8();
                 chars.next();
@@ -203,4 +271,36 @@ fn strip_clitic(word: &str) -> String {
         return word.chars().filter(|c| !is_apostrophe(*c)).collect();
     }
     word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(String, usize)> {
+        let mut t = WordTokenizer::ENGLISH;
+        let mut s = t.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push((s.token().text.clone(), s.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn cjk_runs_become_character_pairs() {
+        let w = words("PCの検索設定");
+        let texts: Vec<&str> = w.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["PC", "の検", "検索", "索設", "設定"]);
+        let positions: Vec<usize> = w.iter().map(|(_, p)| *p).collect();
+        assert_eq!(positions, [0, 1, 2, 3, 4]);
+        assert_eq!(words("字"), [("字".to_string(), 0)]);
+    }
+
+    #[test]
+    fn elision_cuts_short_articles_only() {
+        assert_eq!(elide("l'indice"), "indice");
+        assert_eq!(elide("dell’indice"), "indice");
+        assert_eq!(elide("aujourd'hui"), "aujourd'hui");
+    }
 }
