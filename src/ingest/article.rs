@@ -154,7 +154,7 @@ fn article_lang(front: Option<&str>, sections: &[Section], warnings: &mut Vec<St
     }
     let mut sample = String::new();
     for s in sections {
-        if sample.len() >= 4000 {
+        if sample.len() >= 1500 {
             break;
         }
         if s.level > 0 {

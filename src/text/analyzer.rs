@@ -61,10 +61,7 @@ pub fn for_lang(code: &str) -> TextAnalyzer {
     TextAnalyzer::builder(words)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(CachedStemmer {
-            algorithm: l.and_then(|l| l.stemmer),
-            also_english: false,
-        })
+        .filter(CachedStemmer(l.and_then(|l| l.stemmer)))
         .filter(AsciiFoldingFilter)
         .build()
 }

@@ -176,7 +176,7 @@ pub fn detect_sure(text: &str) -> Option<&'static str> {
 /// The first few kilobytes: they decide as well as the whole text, and cost
 /// far less.
 fn head(text: &str) -> &str {
-    let mut end = text.len().min(4000);
+    let mut end = text.len().min(1500);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
