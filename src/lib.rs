@@ -17,4 +17,5 @@ pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod search;
+pub mod serve;
 pub mod text;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Stages from the top of the pipeline down: a module may use the ones
 /// after it, never the ones before it.
-const STAGES: &[&str] = &["cli", "eval", "search", "index", "ingest", "text"];
+const STAGES: &[&str] = &["cli", "serve", "eval", "search", "index", "ingest", "text"];
 
 fn sources(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -61,6 +61,9 @@ pub enum Command {
     Stats(StatsArgs),
     /// Relevance check: run a file of queries with expected sections.
     Eval(EvalArgs),
+    /// Serve a help page and a JSON API on this machine, re-indexing as
+    /// articles change.
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -161,6 +164,25 @@ pub struct StatsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `fixdex serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (127.0.0.1: this machine only).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub addr: std::net::IpAddr,
+    /// Port to listen on (0: any free port; the URL is printed).
+    #[arg(long, default_value_t = 7700)]
+    pub port: u16,
+    /// Never write the index: no re-indexing; follow the commits another
+    /// fixdex makes to it.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Allow pages of other origins to call the API (CORS), e.g. `*` or
+    /// `https://intranet.example`.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
 }
 
 /// `fixdex eval`.

@@ -10,6 +10,7 @@ mod index;
 mod open;
 mod query;
 pub mod render;
+mod serve;
 mod show;
 mod stats;
 mod stream;
@@ -28,6 +29,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Show(a) => show::run(cli, a),
         Command::Stats(a) => stats::run(cli, a),
         Command::Eval(a) => eval::run(cli, a),
+        Command::Serve(a) => serve::run(cli, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "fixdex", &mut std::io::stdout());

@@ -148,6 +148,12 @@ impl Engine {
         self.ranking = ranking;
     }
 
+    /// Swaps to the index's newest commit (after a re-index, or one made by
+    /// another process).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().context("cannot reload the index")
+    }
+
     /// The searcher of the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
