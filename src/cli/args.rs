@@ -64,6 +64,9 @@ pub enum Command {
     /// Serve a help page and a JSON API on this machine, re-indexing as
     /// articles change.
     Serve(ServeArgs),
+    /// Answer AI assistants over the Model Context Protocol (stdio): tools
+    /// search_help and show_section.
+    Mcp(McpArgs),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -183,6 +186,15 @@ pub struct ServeArgs {
     /// `https://intranet.example`.
     #[arg(long, value_name = "ORIGIN")]
     pub cors: Option<String>,
+}
+
+/// `fixdex mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Never write the index: no re-indexing; follow the commits another
+    /// fixdex makes to it.
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 /// `fixdex eval`.

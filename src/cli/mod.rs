@@ -30,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Stats(a) => stats::run(cli, a),
         Command::Eval(a) => eval::run(cli, a),
         Command::Serve(a) => serve::run(cli, a),
+        Command::Mcp(a) => serve::mcp(cli, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "fixdex", &mut std::io::stdout());

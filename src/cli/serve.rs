@@ -1,7 +1,7 @@
 //! `fixdex serve`: open (and refresh) the index, then hand it to the server.
 
 use super::open::open_engine;
-use super::{Cli, ServeArgs};
+use super::{Cli, McpArgs, ServeArgs};
 use crate::serve::{self, ServeOptions};
 use anyhow::Result;
 use std::io::Write;
@@ -24,5 +24,12 @@ pub(super) fn run(cli: &Cli, a: &ServeArgs) -> Result<u8> {
         );
         let _ = out.flush();
     })?;
+    Ok(0)
+}
+
+/// Runs `fixdex mcp` until the client closes standard input.
+pub(super) fn mcp(cli: &Cli, a: &McpArgs) -> Result<u8> {
+    let engine = open_engine(cli, a.read_only)?;
+    serve::mcp::run(engine, cli.index.clone(), a.read_only)?;
     Ok(0)
 }

@@ -10,6 +10,7 @@
 //! capped at [`MAX_BODY_BYTES`], and every search at [`SEARCH_TIMEOUT`].
 
 mod api;
+pub mod mcp;
 mod page;
 mod watch;
 
