@@ -50,9 +50,11 @@
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     const all = links();
     if (all.length === 0) return;
+    // The best answer's card is already in view: from the box, ↓ goes to
+    // the next answer; ↑ from there goes back to the card, then the box.
     const at = all.indexOf(document.activeElement);
     e.preventDefault();
-    if (e.key === "ArrowDown") select(at < 0 ? 0 : at + 1);
+    if (e.key === "ArrowDown") select(at < 0 ? Math.min(1, all.length - 1) : at + 1);
     else if (at <= 0) { box && box.focus(); }
     else select(at - 1);
   });
