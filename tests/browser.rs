@@ -7,21 +7,11 @@
 mod util;
 
 use fantoccini::{ClientBuilder, Locator, key::Key};
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use util::*;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn installed(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -39,25 +29,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_server(dir: &Path) -> (Killed, String) {
-    let mut child = fixdex(dir)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    (Killed(child), url)
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn type_a_problem_and_open_the_second_answer() {
     let (Some(chrome), Some(driver)) = (
@@ -71,7 +42,8 @@ async fn type_a_problem_and_open_the_second_answer() {
     };
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&shipped_corpus(), &dir.path().join("corpus"));
-    let (_server, url) = start_server(dir.path());
+    let (_server, addr) = start_serve(dir.path(), &[]);
+    let url = format!("http://{addr}/");
     let port = free_port();
     let _driver = Killed(
         Command::new(driver)

@@ -80,3 +80,37 @@ pub fn assert_no_panic(o: &Output) {
         "panic: {e}"
     );
 }
+
+/// A child process killed when dropped.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `fixdex serve --port 0` (plus `extra`) in `dir`; returns it with
+/// the `host:port` it printed.
+pub fn start_serve(dir: &Path, extra: &[&str]) -> (Killed, String) {
+    use std::io::BufRead;
+    let mut child = fixdex(dir)
+        .args(["serve", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Killed(child), addr)
+}
