@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]

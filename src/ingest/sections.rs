@@ -7,7 +7,7 @@
 //! breadcrumb of what follows.
 
 use super::steps::ui_paths;
-use crate::ingest::markup::{Block, CAUTION, TextKind, strip_marker};
+use crate::ingest::markup::{Block, CAUTION, TextKind, is_promo_box, strip_marker};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -213,6 +213,9 @@ impl Pending {
             return;
         }
         let text = self.lines.join("\n");
+        if is_promo_box(&self.heading, &text) {
+            return;
+        }
         let mut breadcrumb = vec![info.title.clone()];
         let title_key = fold(&info.title);
         for c in &self.crumbs {

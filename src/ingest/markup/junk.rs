@@ -182,3 +182,28 @@ pub(super) fn is_link_farm(node: ego_tree::NodeRef<'_, Node>) -> bool {
     }
     links > 0
 }
+
+/// A vendor's download box re-published as a section of its own: a
+/// call-to-action heading ("Free Get AOMEI Backupper Now", "Free Download
+/// …", "Download … Now", "Try … Free", and their French, German, Italian and
+/// Spanish forms) of at most eight words over a line or two of tagline, under 200 characters. Its
+/// words are product names, so it would match every query that names the
+/// product.
+pub fn is_promo_box(heading: &str, text: &str) -> bool {
+    if text.chars().count() >= 200 {
+        return false;
+    }
+    let h = heading.trim().to_lowercase();
+    let words: Vec<&str> = h.split_whitespace().collect();
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return false;
+    };
+    let pair = words.get(..2).map(|w| w.join(" ")).unwrap_or_default();
+    let call = matches!(
+        pair.as_str(),
+        "free get" | "free download" | "try free" | "scarica gratis" | "descargar gratis"
+    ) || (matches!(*first, "download" | "try") && matches!(*last, "now" | "free" | "today"))
+        || h.contains("jetzt kostenlos")
+        || h.contains("gratuitement");
+    call && words.len() <= 8
+}

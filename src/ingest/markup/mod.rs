@@ -13,6 +13,8 @@
 
 mod dialects;
 mod junk;
+
+pub use junk::is_promo_box;
 mod tidy;
 mod walker;
 
@@ -170,6 +172,23 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn download_boxes_are_promos_and_real_sections_are_not() {
+        let tagline = "Safeguard any data of your computer with backup, sync and clone.\n100% Clean & Secure";
+        assert!(is_promo_box("Free Get AOMEI Backupper Now", tagline));
+        assert!(is_promo_box("Scarica Gratis AOMEI Backupper Ora", tagline));
+        assert!(is_promo_box("MyRecover Jetzt Kostenlos Erhalten", tagline));
+        assert!(is_promo_box("Download FoneBackup Now", tagline));
+        // A real section about downloading, or a long one, stays.
+        assert!(!is_promo_box("Download the update", tagline));
+        assert!(!is_promo_box("Get help now", "Call support."));
+        assert!(!is_promo_box("Free Get AOMEI Backupper Now", &tagline.repeat(4)));
+        assert!(!is_promo_box(
+            "Free download limits on the basic plan explained in detail here",
+            tagline
+        ));
+    }
+
     use super::*;
 
     fn texts(blocks: &[Block]) -> Vec<String> {
