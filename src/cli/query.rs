@@ -36,11 +36,7 @@ fn search_options(a: &QueryArgs) -> SearchOptions {
         limit: usize::from(a.limit),
         tags: a.tags.clone(),
         categories: a.categories.clone(),
-        langs: a
-            .langs
-            .iter()
-            .map(|l| crate::text::lang::parse(l).map_or_else(|| l.to_lowercase(), str::to_string))
-            .collect(),
+        langs: a.langs.iter().map(|l| crate::text::lang::code_for(l)).collect(),
         all_sections: a.all_sections,
         explain: a.explain,
         min_confidence: a.min_confidence.clamp(0.0, 1.0),

@@ -5,6 +5,7 @@
 //! Without such evidence the query is read as English.
 
 use super::Engine;
+use super::plan::Word;
 use crate::text::lang::{self, ENGLISH};
 use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Query, TermQuery};
@@ -12,13 +13,13 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
 impl Engine {
-    /// The language to read a query in, given its words (lower case,
-    /// accents kept) and the index's languages.
+    /// The language to read a query in, given its words as English splits
+    /// them and the index's languages.
     pub(super) fn query_lang(
         &self,
         searcher: &Searcher,
         query: &str,
-        words: &[String],
+        english: &[Word],
         present: &[(String, u64)],
     ) -> String {
         match present {
@@ -36,6 +37,11 @@ impl Engine {
         if query.chars().any(lang::is_cjk) {
             return guess.to_string();
         }
+        // Lower case with accents kept, as stop-word lists and stemmers want.
+        let words: Vec<String> = english
+            .iter()
+            .map(|w| query[w.from..w.to].to_lowercase())
+            .collect();
         let evidence = |code: &str| -> usize {
             let stops = words.iter().filter(|w| lang::is_stop_word(code, w)).count();
             let other = if code == ENGLISH { guess } else { ENGLISH };

@@ -201,12 +201,6 @@ impl Engine {
         }
     }
 
-    /// The languages of the indexed sections with their section counts,
-    /// most first.
-    pub fn languages(&self) -> Vec<(String, u64)> {
-        crate::index::languages(&self.searcher(), self.fields.lang)
-    }
-
     /// The id of a section, without parsing the rest of it.
     fn load_id(&self, searcher: &Searcher, addr: DocAddress) -> Option<String> {
         let doc: TantivyDocument = searcher.doc(addr).ok()?;

@@ -21,10 +21,10 @@ pub const MAX_CORRECTIONS: usize = 8;
 
 /// A query word after analysis.
 #[derive(Debug, Clone)]
-struct Word {
+pub(super) struct Word {
     surface: String,
-    from: usize,
-    to: usize,
+    pub(super) from: usize,
+    pub(super) to: usize,
     stop: bool,
 }
 
@@ -93,17 +93,17 @@ impl Engine {
     pub(super) fn plan(&self, searcher: &Searcher, query: &str) -> Plan {
         let num_docs = searcher.num_docs().max(1) as f32;
         let present = crate::index::languages(searcher, self.fields.lang);
-        let raw: Vec<String> = self
-            .words(query, ENGLISH)
-            .iter()
-            .map(|w| query[w.from..w.to].to_lowercase())
-            .collect();
+        let english = self.words(query, ENGLISH);
         let lang = if self.ranking.query_lang {
-            self.query_lang(searcher, query, &raw, &present)
+            self.query_lang(searcher, query, &english, &present)
         } else {
             ENGLISH.to_string()
         };
-        let words = self.words(query, &lang);
+        let words = if lang == ENGLISH {
+            english
+        } else {
+            self.words(query, &lang)
+        };
         let mut content: Vec<usize> = (0..words.len()).filter(|&i| !words[i].stop).collect();
         if content.is_empty() {
             content = (0..words.len()).collect();

@@ -86,14 +86,17 @@ impl Engine {
             return vec![false; addrs.len()];
         }
         let want = pack_lang(&plan.lang);
+        // One column per segment, opened once.
+        let columns: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| seg.fast_fields().u64("lang_id").ok())
+            .collect();
         addrs
             .iter()
             .map(|a| {
-                searcher
-                    .segment_reader(a.segment_ord)
-                    .fast_fields()
-                    .u64("lang_id")
-                    .ok()
+                columns[a.segment_ord as usize]
+                    .as_ref()
                     .and_then(|col| col.first(a.doc_id))
                     == Some(want)
             })

@@ -2,7 +2,7 @@
 //! (`show --json`), `/api/stats`, `/healthz` and `/api/openapi.json`. Errors
 //! are `{"error": "…"}` with the status that fits.
 
-use super::{MAX_QUERY_CHARS, SEARCH_TIMEOUT, Shared};
+use super::{MAX_QUERY_CHARS, Offload, SEARCH_TIMEOUT, Shared};
 use crate::search::{Answer, SearchOptions};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -64,9 +64,7 @@ pub(crate) fn search_request(params: &[(String, String)]) -> Result<(String, Sea
             }
             "tag" => opts.tags.push(v.clone()),
             "category" => opts.categories.push(v.clone()),
-            "lang" => opts
-                .langs
-                .push(crate::text::lang::parse(v).map_or_else(|| v.to_lowercase(), str::to_string)),
+            "lang" => opts.langs.push(crate::text::lang::code_for(v)),
             _ => {}
         }
     }
@@ -81,22 +79,26 @@ pub(crate) fn search_request(params: &[(String, String)]) -> Result<(String, Sea
     Ok((q, opts))
 }
 
+impl ApiError {
+    /// The error for work that gave no result: `what` failed (with
+    /// `status`), or took too long (503).
+    pub(crate) fn offload(what: &str, status: StatusCode, e: Offload) -> ApiError {
+        match e {
+            Offload::Failed(why) => ApiError::new(status, format!("{what} failed: {why}")),
+            Offload::TimedOut => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the {what} took longer than {} s", SEARCH_TIMEOUT.as_secs()),
+            ),
+        }
+    }
+}
+
 /// Runs a search off the async threads, within [`SEARCH_TIMEOUT`].
 pub(crate) async fn answer(shared: &Arc<Shared>, q: String, opts: SearchOptions) -> Result<Answer, ApiError> {
-    let s = Arc::clone(shared);
-    let task = tokio::task::spawn_blocking(move || s.engine.search(&q, &opts));
-    match tokio::time::timeout(SEARCH_TIMEOUT, task).await {
-        Ok(Ok(Ok(answer))) => Ok(answer),
-        Ok(Ok(Err(e))) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("search failed: {e}"),
-        )),
-        Ok(Err(_)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "search failed")),
-        Err(_) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("the search took longer than {} s", SEARCH_TIMEOUT.as_secs()),
-        )),
-    }
+    shared
+        .blocking(move |s| s.engine.search(&q, &opts))
+        .await
+        .map_err(|e| ApiError::offload("search", StatusCode::INTERNAL_SERVER_ERROR, e))
 }
 
 async fn query(
@@ -114,12 +116,11 @@ async fn query(
 }
 
 async fn section(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = Arc::clone(&shared);
     let key = id.clone();
-    let found = tokio::task::spawn_blocking(move || s.engine.show(&key))
+    let found = shared
+        .blocking(move |s| s.engine.show(&key))
         .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"))?
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("lookup failed: {e}")))?;
+        .map_err(|e| ApiError::offload("lookup", StatusCode::INTERNAL_SERVER_ERROR, e))?;
     let Some(section) = found else {
         return Err(ApiError::not_found(format!("no section has the id {id:?}")));
     };
@@ -129,14 +130,13 @@ async fn section(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> R
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Result<Response, ApiError> {
-    let dir = shared.index_dir.clone();
-    let stats = tokio::task::spawn_blocking(move || {
-        let open = crate::index::open_index(&dir)?;
-        crate::index::stats(&open, &dir)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "stats failed"))?
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("stats failed: {e}")))?;
+    let stats = shared
+        .blocking(|s| {
+            let open = crate::index::open_index(&s.index_dir)?;
+            crate::index::stats(&open, &s.index_dir)
+        })
+        .await
+        .map_err(|e| ApiError::offload("stats", StatusCode::SERVICE_UNAVAILABLE, e))?;
     Ok(Json(stats).into_response())
 }
 

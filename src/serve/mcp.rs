@@ -3,7 +3,7 @@
 //! sections for a problem description) and `show_section` (one section by
 //! id). The index is kept fresh the way `serve` keeps it (see `watch`).
 
-use super::{Shared, watch};
+use super::{Offload, Shared, watch};
 use crate::search::{Engine, SearchOptions};
 use anyhow::{Context, Result};
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -94,11 +94,11 @@ impl HelpServer {
             limit: usize::from(args.limit.unwrap_or(5).clamp(1, 20)),
             ..SearchOptions::default()
         };
-        let shared = Arc::clone(&self.shared);
-        let answer = tokio::task::spawn_blocking(move || shared.engine.search(&args.query, &opts))
+        let answer = self
+            .shared
+            .blocking(move |s| s.engine.search(&args.query, &opts))
             .await
-            .map_err(|e| ErrorData::internal_error(format!("search failed: {e}"), None))?
-            .map_err(|e| ErrorData::internal_error(format!("search failed: {e}"), None))?;
+            .map_err(|e| failed("search", e))?;
         let sections = answer
             .hits
             .into_iter()
@@ -129,12 +129,12 @@ impl HelpServer {
         &self,
         Parameters(args): Parameters<ShowArgs>,
     ) -> Result<Json<SectionOut>, ErrorData> {
-        let shared = Arc::clone(&self.shared);
         let id = args.id.clone();
-        let found = tokio::task::spawn_blocking(move || shared.engine.show(&id))
+        let found = self
+            .shared
+            .blocking(move |s| s.engine.show(&id))
             .await
-            .map_err(|e| ErrorData::internal_error(format!("lookup failed: {e}"), None))?
-            .map_err(|e| ErrorData::internal_error(format!("lookup failed: {e}"), None))?;
+            .map_err(|e| failed("lookup", e))?;
         let Some(s) = found else {
             return Err(ErrorData::invalid_params(
                 format!("no section has the id {:?}", args.id),
@@ -170,18 +170,19 @@ impl ServerHandler for HelpServer {
     }
 }
 
+/// The tool error for work that gave no result.
+fn failed(what: &str, e: Offload) -> ErrorData {
+    let why = match e {
+        Offload::Failed(why) => why,
+        Offload::TimedOut => format!("took longer than {} s", super::SEARCH_TIMEOUT.as_secs()),
+    };
+    ErrorData::internal_error(format!("{what} failed: {why}"), None)
+}
+
 /// Serves MCP on standard input and output until the client closes them.
 pub fn run(engine: Engine, index_dir: PathBuf, read_only: bool) -> Result<()> {
-    let shared = Arc::new(Shared {
-        engine,
-        index_dir,
-        cors: None,
-    });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the MCP server's runtime")?;
-    rt.block_on(async move {
+    let shared = Shared::new(engine, index_dir, None);
+    super::runtime()?.block_on(async move {
         watch::start(Arc::clone(&shared), read_only)?;
         let server = HelpServer { shared };
         let running = server

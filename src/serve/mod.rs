@@ -55,6 +55,48 @@ pub(crate) struct Shared {
     cors: Option<HeaderValue>,
 }
 
+impl Shared {
+    pub(crate) fn new(engine: Engine, index_dir: PathBuf, cors: Option<HeaderValue>) -> Arc<Shared> {
+        Arc::new(Shared {
+            engine,
+            index_dir,
+            cors,
+        })
+    }
+
+    /// Runs `work` (a search, a lookup) on the blocking pool, off the async
+    /// threads, within [`SEARCH_TIMEOUT`].
+    pub(crate) async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Shared) -> Result<T> + Send + 'static,
+    ) -> Result<T, Offload> {
+        let s = Arc::clone(self);
+        let task = tokio::task::spawn_blocking(move || work(&s));
+        match tokio::time::timeout(SEARCH_TIMEOUT, task).await {
+            Ok(Ok(Ok(v))) => Ok(v),
+            Ok(Ok(Err(e))) => Err(Offload::Failed(e.to_string())),
+            Ok(Err(e)) => Err(Offload::Failed(e.to_string())),
+            Err(_) => Err(Offload::TimedOut),
+        }
+    }
+}
+
+/// Why [`Shared::blocking`] has no result.
+pub(crate) enum Offload {
+    /// The work failed, or panicked: why.
+    Failed(String),
+    /// It took longer than [`SEARCH_TIMEOUT`].
+    TimedOut,
+}
+
+/// The runtime of a server: one worker per core.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")
+}
+
 /// Serves until the process is stopped. `ready` is called with the address
 /// listened on (the real port when 0 was asked for).
 pub fn run(engine: Engine, opts: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()> {
@@ -62,16 +104,8 @@ pub fn run(engine: Engine, opts: &ServeOptions, ready: impl FnOnce(SocketAddr)) 
         Some(o) => Some(HeaderValue::from_str(o).context("--cors is not a valid origin")?),
         None => None,
     };
-    let shared = Arc::new(Shared {
-        engine,
-        index_dir: opts.index_dir.clone(),
-        cors,
-    });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the server's runtime")?;
-    rt.block_on(async move {
+    let shared = Shared::new(engine, opts.index_dir.clone(), cors);
+    runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.addr)
             .await
             .with_context(|| format!("cannot listen on {}", opts.addr))?;

@@ -71,10 +71,9 @@ async fn section(
         .find(|(k, _)| k == "q")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let s = Arc::clone(&shared);
     let key = id.clone();
-    let found = tokio::task::spawn_blocking(move || s.engine.show(&key)).await;
-    let Ok(Ok(Some(sec))) = found else {
+    let found = shared.blocking(move |s| s.engine.show(&key)).await;
+    let Ok(Some(sec)) = found else {
         let body = format!(
             "{}<p class=\"none\">No section has the id <code>{}</code>.</p>",
             search_form(&q),

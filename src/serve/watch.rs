@@ -9,7 +9,7 @@ use super::Shared;
 use crate::index::{self, IndexOptions};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::Duration;
@@ -81,7 +81,7 @@ pub(super) fn start(shared: Arc<Shared>, read_only: bool) -> Result<()> {
 
 /// An event that can change what the corpus holds: not a read, not the
 /// index's own files.
-fn relevant(ev: &notify::Event, index_dir: &PathBuf) -> bool {
+fn relevant(ev: &notify::Event, index_dir: &Path) -> bool {
     !matches!(ev.kind, EventKind::Access(_)) && ev.paths.iter().any(|p| !p.starts_with(index_dir))
 }
 

@@ -147,6 +147,12 @@ pub fn parse(value: &str) -> Option<&'static str> {
     Some(of_detected(w))
 }
 
+/// The code a user's `--lang` value names: [`parse`]d when it names a
+/// language, else taken as a code as it is (lower-cased).
+pub fn code_for(value: &str) -> String {
+    parse(value).map_or_else(|| value.to_lowercase(), str::to_string)
+}
+
 /// The code for a detected language.
 fn of_detected(w: W) -> &'static str {
     LANGUAGES
