@@ -532,11 +532,18 @@ fn sibling_sections_are_told_apart_by_what_the_title_does_not_say() {
             ),
         )],
     );
+    // The piece on its own: with the article step, "Other lamps worth a
+    // look" (a heading word every sibling's body repeats) comes first here.
     let q = "does the zephyr 7 desk lamp come with a screwdriver";
-    assert_eq!(headings(&search(&e, q))[0], "Box contents");
     let mut e = e;
     e.set_ranking(Ranking {
+        article: 0.0,
+        ..Ranking::default()
+    });
+    assert_eq!(headings(&search(&e, q))[0], "Box contents");
+    e.set_ranking(Ranking {
         specific: 0.0,
+        article: 0.0,
         ..Ranking::default()
     });
     let off = headings(&search(&e, q));
@@ -584,4 +591,126 @@ fn question_forms_raise_sections_headed_the_way_the_question_is_answered() {
         ..Ranking::default()
     });
     assert_ne!(headings(&search(&e, "why does calendar sync stop"))[0], "Causes");
+}
+
+/// Articles whose topic every section repeats, and whose first heading
+/// re-states the title, as scraped review and how-to articles do.
+fn topic_articles(dir: &Path) -> Engine {
+    engine(
+        dir,
+        &[
+            (
+                "desk.md",
+                &article(
+                    "Orbit X2 Review: Our Verdict",
+                    &[
+                        (
+                            "Orbit X2 Review: Is This Standing Desk Worth It?",
+                            "The Orbit X2 is a standing desk with two motors. We used the desk for a month.",
+                        ),
+                        (
+                            "Other standing desks to consider",
+                            "If the Orbit X2 desk is too dear, these standing desks cost less.",
+                        ),
+                        (
+                            "Assembly",
+                            "The desk arrived in two boxes. An allen wrench for the bolts was included.",
+                        ),
+                        (
+                            "Motors and noise",
+                            "The desk motors are quiet, and the desk rises quickly.",
+                        ),
+                        ("Verdict", "A good desk for the money."),
+                    ],
+                ),
+            ),
+            (
+                "router.md",
+                &article(
+                    "Set up quiet hours on the Nimbus router",
+                    &[
+                        (
+                            "No Wireless at Night: A Nimbus Router Guide",
+                            "Quiet hours pause the Nimbus router's wireless at night. You set quiet hours in the Nimbus app.",
+                        ),
+                        (
+                            "1. Open the app",
+                            "Open the Nimbus app on your phone and sign in.",
+                        ),
+                        (
+                            "2. Pick a schedule",
+                            "Choose a start and an end time; the wireless is off between them.",
+                        ),
+                        (
+                            "3. Exclude a device",
+                            "Tap Exceptions and choose each device that stays connected at night.",
+                        ),
+                        ("4. Save", "Tap Save and the schedule starts tonight."),
+                    ],
+                ),
+            ),
+        ],
+    )
+}
+
+#[test]
+fn the_article_topic_does_not_choose_between_sibling_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = topic_articles(dir.path());
+    let cases = [
+        // "desk" is in every section and in a sibling's heading; only
+        // Assembly says "allen wrench".
+        ("does the orbit x2 desk come with an allen wrench", "Assembly"),
+        // The steps never name the topic; the first heading does.
+        (
+            "nimbus quiet hours keep one device connected at night",
+            "3. Exclude a device",
+        ),
+    ];
+    for (q, want) in cases {
+        assert_eq!(headings(&search(&e, q))[0], want, "{q}");
+    }
+    e.set_ranking(Ranking {
+        article: 0.0,
+        ..Ranking::default()
+    });
+    let off: Vec<String> = cases
+        .iter()
+        .map(|(q, _)| headings(&search(&e, q))[0].clone())
+        .collect();
+    assert!(
+        cases.iter().zip(&off).any(|((_, want), got)| want != got),
+        "these cases need the article step: {off:?}"
+    );
+}
+
+#[test]
+fn the_first_heading_names_the_article_not_a_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = topic_articles(dir.path());
+    // "wireless" and "night" are in the first heading, not in the title.
+    let q = "wireless at night guide, keep one device connected";
+    assert_eq!(headings(&search(&e, q))[0], "3. Exclude a device");
+    e.set_ranking(Ranking {
+        lead_topic: false,
+        ..Ranking::default()
+    });
+    let off = headings(&search(&e, q));
+    assert_ne!(
+        off[0], "3. Exclude a device",
+        "this case needs the lead rule: {off:?}"
+    );
+}
+
+#[test]
+fn every_section_of_the_right_article_is_reachable_in_the_top_ten() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = topic_articles(dir.path());
+    // Two sections per article are listed first; a third that answers
+    // better than the other article's sections still comes before them.
+    let a = search(&e, "nimbus app: choose start time, exclude device, save schedule");
+    let h = headings(&a);
+    for want in ["2. Pick a schedule", "3. Exclude a device", "4. Save"] {
+        assert!(h.iter().any(|x| x == want), "{want} missing from {h:?}");
+    }
 }

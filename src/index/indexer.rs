@@ -322,8 +322,8 @@ impl Run<'_> {
                 if !fresh_start {
                     w.delete_term(fields.path_term(&rel));
                 }
-                for s in &article.sections {
-                    w.add_document(fields.to_document(s))?;
+                for (order, s) in article.sections.iter().enumerate() {
+                    w.add_document(fields.to_document(s, order))?;
                 }
                 entry
             }

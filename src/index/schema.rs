@@ -5,13 +5,13 @@ use crate::ingest::sections::Section;
 use crate::text::analyzer;
 use crate::text::fingerprint;
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -32,8 +32,11 @@ pub struct Fields {
     pub facet: Field,
     /// SimHash of the section text, for near-duplicate collapse.
     pub simhash: Field,
-    /// Hash of the path: groups the sections of one article.
+    /// Hash of the path: groups the sections of one article (also indexed,
+    /// to find an article's sections).
     pub article: Field,
+    /// Position of the section in its article (0 = the first, its lead).
+    pub order: Field,
     /// Hash of the id: breaks score ties the same way in every build.
     pub key: Field,
     /// Language code, exact, for `--lang` and counts.
@@ -66,7 +69,8 @@ pub fn build() -> (Schema, Fields) {
         tags: b.add_text_field("tags", freqs),
         facet: b.add_text_field("facet", STRING),
         simhash: b.add_u64_field("simhash", FAST),
-        article: b.add_u64_field("article", FAST),
+        article: b.add_u64_field("article", FAST | INDEXED),
+        order: b.add_u64_field("order", FAST),
         key: b.add_u64_field("key", FAST),
         lang: b.add_text_field("lang", STRING),
         lang_id: b.add_u64_field("lang_id", FAST),
@@ -89,6 +93,7 @@ impl Fields {
             facet: f("facet")?,
             simhash: f("simhash")?,
             article: f("article")?,
+            order: f("order")?,
             key: f("key")?,
             lang: f("lang")?,
             lang_id: f("lang_id")?,
@@ -96,9 +101,10 @@ impl Fields {
         })
     }
 
-    /// The tantivy document for a section. Its analysed fields are tagged
-    /// with the section's language, so each is stemmed in it.
-    pub fn to_document(&self, s: &Section) -> TantivyDocument {
+    /// The tantivy document for a section, the `order`-th of its article.
+    /// Its analysed fields are tagged with the section's language, so each
+    /// is stemmed in it.
+    pub fn to_document(&self, s: &Section, order: usize) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         let tagged = |text: &str| analyzer::tag(&s.lang, text);
         d.add_text(self.id, &s.id);
@@ -121,6 +127,7 @@ impl Fields {
         d.add_u64(self.lang_id, pack_lang(&s.lang));
         d.add_u64(self.simhash, fingerprint::simhash(&s.text));
         d.add_u64(self.article, fingerprint::hash_str(&s.path));
+        d.add_u64(self.order, order as u64);
         d.add_u64(self.key, fingerprint::hash_str(&s.id));
         d.add_text(self.doc, serde_json::to_string(s).unwrap_or_default());
         d

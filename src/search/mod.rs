@@ -7,6 +7,7 @@
 //! [`ranking`] holds the knobs every stage reads.
 
 mod answer;
+mod article;
 mod collapse;
 mod distinct;
 mod forms;

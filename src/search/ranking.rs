@@ -33,6 +33,17 @@ pub struct Ranking {
     /// article's title does not: the score is multiplied by `1 + specific ×
     /// share` (0 = off). Siblings share a title; this tells them apart.
     pub specific: f32,
+    /// Two-level ranking: the share of a section's score that comes from
+    /// its article's best score, split among the article's sections by the
+    /// query words that tell them apart (see `search/article.rs`; 0 = off,
+    /// every section ranked on its own).
+    pub article: f32,
+    /// Added to every word's rarity within an article, so that words all
+    /// its sections share still count a little there.
+    pub article_floor: f32,
+    /// Within an article, the first section's heading names the article's
+    /// topic and counts like body text (off: like any heading).
+    pub lead_topic: bool,
     /// Weight of heading words that answer the query's question form
     /// ("why …" → "Causes of …"), relative to the heading weight (0 = off).
     pub question: f32,
@@ -67,6 +78,9 @@ impl Default for Ranking {
             fuzzy: 0.8,
             proximity: 0.1,
             specific: 0.75,
+            article: 0.5,
+            article_floor: 0.3,
+            lead_topic: true,
             question: 1.0,
             language: 0.5,
             query_lang: true,
@@ -103,6 +117,9 @@ impl Ranking {
                 "fuzzy" => self.fuzzy = x,
                 "proximity" => self.proximity = x,
                 "specific" => self.specific = x,
+                "article" => self.article = x,
+                "article_floor" => self.article_floor = x,
+                "lead_topic" => self.lead_topic = x != 0.0,
                 "question" => self.question = x,
                 "language" => self.language = x,
                 "query_lang" => self.query_lang = x != 0.0,
@@ -132,6 +149,8 @@ impl Ranking {
             ("no typo correction", without(|r| r.fuzzy = 0.0)),
             ("no proximity", without(|r| r.proximity = 0.0)),
             ("no section specificity", without(|r| r.specific = 0.0)),
+            ("no article step", without(|r| r.article = 0.0)),
+            ("first heading as own", without(|r| r.lead_topic = false)),
             ("no question forms", without(|r| r.question = 0.0)),
             ("no same-language bonus", without(|r| r.language = 0.0)),
             (
@@ -150,6 +169,7 @@ impl Ranking {
                     r.fuzzy = 0.0;
                     r.proximity = 0.0;
                     r.specific = 0.0;
+                    r.article = 0.0;
                     r.question = 0.0;
                     r.language = 0.0;
                     r.query_lang = false;

@@ -49,8 +49,8 @@ impl Engine {
             vec![0.0; addrs.len()]
         };
         let same_lang = self.same_language(searcher, plan, &addrs);
-        let mut ranked: Vec<Ranked> = top
-            .into_iter()
+        let scores: Vec<f32> = top
+            .iter()
             .zip(coverages.iter().zip(&closeness).zip(&specific))
             .zip(same_lang)
             .map(|((d, ((cov, close), spec)), same)| {
@@ -62,17 +62,23 @@ impl Engine {
                 let near = 1.0 + self.ranking.proximity * close;
                 let own = 1.0 + self.ranking.specific * spec;
                 let tongue = if same { 1.0 + self.ranking.language } else { 1.0 };
-                Ranked {
-                    score: d.score * boost * near * own * tongue,
-                    coverage: *cov,
-                    addr: d.addr,
-                    copies: {
-                        let mut copies = d.copies;
-                        copies.sort_unstable_by_key(|c| c.0);
-                        copies.into_iter().map(|(_, a)| a).collect()
-                    },
-                    key: d.key,
-                }
+                d.score * boost * near * own * tongue
+            })
+            .collect();
+        let scores = self.within_articles(searcher, plan, &addrs, &scores, &matches.own)?;
+        let mut ranked: Vec<Ranked> = top
+            .into_iter()
+            .zip(coverages.iter().zip(scores))
+            .map(|(d, (cov, score))| Ranked {
+                score,
+                coverage: *cov,
+                addr: d.addr,
+                copies: {
+                    let mut copies = d.copies;
+                    copies.sort_unstable_by_key(|c| c.0);
+                    copies.into_iter().map(|(_, a)| a).collect()
+                },
+                key: d.key,
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
@@ -86,20 +92,22 @@ impl Engine {
             return vec![false; addrs.len()];
         }
         let want = pack_lang(&plan.lang);
-        // One column per segment, opened once.
+        (self.fast_u64(searcher, addrs, "lang_id").into_iter())
+            .map(|v| v == Some(want))
+            .collect()
+    }
+
+    /// A u64 fast field of each candidate (its column opened once per
+    /// segment).
+    pub(super) fn fast_u64(&self, searcher: &Searcher, addrs: &[DocAddress], name: &str) -> Vec<Option<u64>> {
         let columns: Vec<_> = searcher
             .segment_readers()
             .iter()
-            .map(|seg| seg.fast_fields().u64("lang_id").ok())
+            .map(|seg| seg.fast_fields().u64(name).ok())
             .collect();
         addrs
             .iter()
-            .map(|a| {
-                columns[a.segment_ord as usize]
-                    .as_ref()
-                    .and_then(|col| col.first(a.doc_id))
-                    == Some(want)
-            })
+            .map(|a| columns[a.segment_ord as usize].as_ref()?.first(a.doc_id))
             .collect()
     }
 
@@ -212,11 +220,11 @@ impl Engine {
 }
 
 /// Match levels per concept and candidate (see [`Engine::matches`]).
-struct Matches {
+pub(super) struct Matches {
     /// In the article title.
     title: Vec<Vec<f32>>,
     /// In the section's own heading or body.
-    own: Vec<Vec<f32>>,
+    pub(super) own: Vec<Vec<f32>>,
 }
 
 impl Matches {

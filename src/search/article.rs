@@ -1,0 +1,233 @@
+//! Stage 3b, two-level ranking inside [`super::rerank`]: which *article*
+//! answers is decided by its best section's score (title, lead and body
+//! all count there), but which *section of that article* answers is
+//! decided by the query words that tell its sections apart.
+//!
+//! A word found in most sections of an article (its topic: "chair" in a
+//! chair review, "god mode" in a God Mode how-to) says nothing about which
+//! of them answers; a word found in one ("hex key" under Assembly) says a
+//! lot. So within an article each query word is weighted by its rarity
+//! among the article's sections (a BM25-style inverse section frequency
+//! over the article's own headings and bodies), and each section's share
+//! of that weight decides how much of the article's score it inherits:
+//!
+//! `score' = (1 - β) × score + β × best × own / best_own`
+//!
+//! where `best` is the article's best score among the candidates, `own` the
+//! section's weighted match and `best_own` the article's best; β is
+//! [`super::Ranking::article`]. Sections of articles with one candidate
+//! keep their score.
+//!
+//! In `own`, a heading match weighs what the heading field weighs against
+//! the body, except in the article's first section: its heading is the
+//! title or the original title a scraped site kept, so it names the
+//! article, not a part of it. A heading answering the query's question form
+//! ("About X" for "what is X") counts as one more word.
+
+use super::Engine;
+use super::plan::{Concept, Plan};
+use anyhow::Result;
+use std::collections::{HashMap, HashSet};
+use tantivy::postings::SegmentPostings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
+
+/// How a candidate matches each concept in its own heading and body, as
+/// levels (1 heading, 0.8 body, 0.5 only through an alternative, 0 none);
+/// indexed `[concept][candidate]`.
+pub(super) type OwnLevels = [Vec<f32>];
+
+impl Engine {
+    /// The scores after the article-context step (see the module docs).
+    pub(super) fn within_articles(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        addrs: &[DocAddress],
+        scores: &[f32],
+        own: &OwnLevels,
+    ) -> Result<Vec<f32>> {
+        let beta = self.ranking.article;
+        let concepts = &plan.concepts;
+        if beta <= 0.0 || addrs.len() < 2 || concepts.is_empty() {
+            return Ok(scores.to_vec());
+        }
+        // The question form counts as one more word, matched in headings
+        // only, as heavy as the query's average word.
+        let form_weight = match plan.form_stems.is_empty() {
+            true => 0.0,
+            false => self.ranking.question * plan.total_weight() / concepts.len() as f32,
+        };
+        let articles = self.fast_u64(searcher, addrs, "article");
+        let order = self.fast_u64(searcher, addrs, "order");
+        let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, a) in articles.iter().enumerate() {
+            groups.entry(a.unwrap_or(0)).or_default().push(i);
+        }
+        groups.retain(|_, members| members.len() > 1);
+        let mut out = scores.to_vec();
+        for (article, members) in groups {
+            let spread = self.spread(searcher, article, concepts, &plan.form_stems)?;
+            let floor = self.ranking.article_floor;
+            let weights: Vec<f32> = (concepts.iter())
+                .zip(&spread.concepts)
+                .map(|((_, c), s)| c.weight * (s.rarity() + floor))
+                .collect();
+            let form = form_weight * (spread.form.rarity() + floor) * self.level_weight(1.0, false);
+            let owns: Vec<f32> = members
+                .iter()
+                .map(|&i| {
+                    let lead = order[i] == Some(0);
+                    let words: f32 = (weights.iter().enumerate())
+                        .map(|(ci, w)| w * self.level_weight(own[ci][i], lead))
+                        .sum();
+                    let answers_form = !lead && spread.form_headings.contains(&addrs[i]);
+                    words + if answers_form { form } else { 0.0 }
+                })
+                .collect();
+            let best_own = owns.iter().copied().fold(0f32, f32::max);
+            if best_own <= 0.0 {
+                continue;
+            }
+            let best = members.iter().map(|&i| scores[i]).fold(0f32, f32::max);
+            for (&i, o) in members.iter().zip(&owns) {
+                out[i] = (1.0 - beta) * scores[i] + beta * best * o / best_own;
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a match at `level` (see [`OwnLevels`]) counts within an article:
+    /// a heading match weighs what the heading weighs against the body,
+    /// except in the article's first section, whose heading names the
+    /// article's topic (the title, or the re-titled original scraped sites
+    /// keep) rather than a part of it, and counts like its body.
+    fn level_weight(&self, level: f32, lead: bool) -> f32 {
+        if level >= 1.0 && lead && self.ranking.lead_topic {
+            1.0
+        } else if level >= 1.0 {
+            self.ranking.heading / self.ranking.text.max(1e-3)
+        } else {
+            level / 0.8
+        }
+    }
+
+    /// For each concept, in how many of the article's live sections its
+    /// own heading or body holds one of the concept's words.
+    /// Also, for the question form's heading words, in how many headings
+    /// and which ones.
+    fn spread(
+        &self,
+        searcher: &Searcher,
+        article: u64,
+        concepts: &[(usize, Concept)],
+        forms: &[String],
+    ) -> Result<ArticleSpread> {
+        let f = &self.fields;
+        let mut spread = vec![Spread::default(); concepts.len()];
+        let mut form = Spread::default();
+        let mut form_headings = HashSet::new();
+        let term = Term::from_field_u64(f.article, article);
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let inv = seg.inverted_index(f.article)?;
+            let Some(mut post) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let alive = seg.alive_bitset();
+            let mut docs: Vec<DocId> = Vec::new();
+            while post.doc() != TERMINATED {
+                if alive.is_none_or(|b| b.is_alive(post.doc())) {
+                    docs.push(post.doc());
+                }
+                post.advance();
+            }
+            if docs.is_empty() {
+                continue;
+            }
+            for s in spread.iter_mut().chain([&mut form]) {
+                s.sections += docs.len();
+            }
+            let inv = seg.inverted_index(f.heading)?;
+            let mut hit = vec![false; docs.len()];
+            for stem in forms {
+                let t = Term::from_field_text(f.heading, stem);
+                if let Some(p) = inv.read_postings(&t, IndexRecordOption::Basic)? {
+                    mark(p, &docs, &mut hit);
+                }
+            }
+            for (d, _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
+                form.with += 1;
+                form_headings.insert(DocAddress::new(seg_ord as u32, *d));
+            }
+            for (ci, (_, c)) in concepts.iter().enumerate() {
+                let mut hit = vec![false; docs.len()];
+                let stems = c.stems.iter().map(|(s, _)| s).chain(&c.synonyms);
+                for stem in stems {
+                    for field in [f.heading, f.text] {
+                        let inv = seg.inverted_index(field)?;
+                        let t = Term::from_field_text(field, stem);
+                        if let Some(p) = inv.read_postings(&t, IndexRecordOption::Basic)? {
+                            mark(p, &docs, &mut hit);
+                        }
+                    }
+                }
+                spread[ci].with += hit.iter().filter(|h| **h).count();
+            }
+        }
+        Ok(ArticleSpread {
+            concepts: spread,
+            form,
+            form_headings,
+        })
+    }
+}
+
+/// Sets `hit[k]` for each of the sorted `docs` the postings hold.
+fn mark(mut p: SegmentPostings, docs: &[DocId], hit: &mut [bool]) {
+    for (k, &d) in docs.iter().enumerate() {
+        if p.doc() == TERMINATED {
+            break;
+        }
+        if !hit[k] && p.doc() <= d && p.seek(d) == d {
+            hit[k] = true;
+        }
+    }
+}
+
+/// What [`Engine::spread`] finds in one article.
+struct ArticleSpread {
+    concepts: Vec<Spread>,
+    form: Spread,
+    form_headings: HashSet<DocAddress>,
+}
+
+/// How many of an article's sections hold a concept.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spread {
+    sections: usize,
+    with: usize,
+}
+
+impl Spread {
+    /// BM25's inverse document frequency over the article's sections: near
+    /// 0 for a word every section holds, highest for a word only one holds.
+    fn rarity(self) -> f32 {
+        let n = self.with as f32;
+        let total = self.sections.max(self.with) as f32;
+        (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rarity_falls_as_more_sections_hold_the_word() {
+        let r = |with| Spread { sections: 10, with }.rarity();
+        assert!(r(1) > r(5));
+        assert!(r(5) > r(10));
+        assert!(r(10) > 0.0, "a word in every section still counts a little");
+        assert!(r(10) < 0.1);
+    }
+}
