@@ -65,9 +65,11 @@ impl Engine {
             groups.entry(a.unwrap_or(0)).or_default().push(i);
         }
         groups.retain(|_, members| members.len() > 1);
+        let groups: Vec<(u64, Vec<usize>)> = groups.into_iter().collect();
+        let ids: Vec<u64> = groups.iter().map(|(a, _)| *a).collect();
+        let spreads = self.spreads(searcher, &ids, concepts, &plan.form_stems)?;
         let mut out = scores.to_vec();
-        for (article, members) in groups {
-            let spread = self.spread(searcher, article, concepts, &plan.form_stems)?;
+        for ((_, members), spread) in groups.into_iter().zip(spreads) {
             let floor = self.ranking.article_floor;
             let weights: Vec<f32> = (concepts.iter())
                 .zip(&spread.concepts)
@@ -112,73 +114,84 @@ impl Engine {
         }
     }
 
-    /// For each concept, in how many of the article's live sections its
-    /// own heading or body holds one of the concept's words.
-    /// Also, for the question form's heading words, in how many headings
-    /// and which ones.
-    fn spread(
+    /// For each of `articles`: for each concept, in how many of the
+    /// article's live sections its own heading or body holds one of the
+    /// concept's words; for the question form's heading words, in how many
+    /// headings and which ones. One pass over each term's postings per
+    /// segment serves every article.
+    fn spreads(
         &self,
         searcher: &Searcher,
-        article: u64,
+        articles: &[u64],
         concepts: &[(usize, Concept)],
         forms: &[String],
-    ) -> Result<ArticleSpread> {
+    ) -> Result<Vec<ArticleSpread>> {
         let f = &self.fields;
-        let mut spread = vec![Spread::default(); concepts.len()];
-        let mut form = Spread::default();
-        let mut form_headings = HashSet::new();
-        let term = Term::from_field_u64(f.article, article);
+        let mut out: Vec<ArticleSpread> = articles
+            .iter()
+            .map(|_| ArticleSpread {
+                concepts: vec![Spread::default(); concepts.len()],
+                form: Spread::default(),
+                form_headings: HashSet::new(),
+            })
+            .collect();
         for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let inv = seg.inverted_index(f.article)?;
-            let Some(mut post) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
-                continue;
-            };
+            // The live sections of every article in this segment, by doc id,
+            // each with the index of its article.
+            let by_article = seg.inverted_index(f.article)?;
             let alive = seg.alive_bitset();
-            let mut docs: Vec<DocId> = Vec::new();
-            while post.doc() != TERMINATED {
-                if alive.is_none_or(|b| b.is_alive(post.doc())) {
-                    docs.push(post.doc());
+            let mut docs: Vec<(DocId, usize)> = Vec::new();
+            for (a, &article) in articles.iter().enumerate() {
+                let term = Term::from_field_u64(f.article, article);
+                let Some(mut post) = by_article.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                while post.doc() != TERMINATED {
+                    if alive.is_none_or(|b| b.is_alive(post.doc())) {
+                        docs.push((post.doc(), a));
+                    }
+                    post.advance();
                 }
-                post.advance();
             }
             if docs.is_empty() {
                 continue;
             }
-            for s in spread.iter_mut().chain([&mut form]) {
-                s.sections += docs.len();
-            }
-            let inv = seg.inverted_index(f.heading)?;
-            let mut hit = vec![false; docs.len()];
-            for stem in forms {
-                let t = Term::from_field_text(f.heading, stem);
-                if let Some(p) = inv.read_postings(&t, IndexRecordOption::Basic)? {
-                    mark(p, &docs, &mut hit);
+            docs.sort_unstable();
+            for &(_, a) in &docs {
+                let spread = &mut out[a];
+                for s in spread.concepts.iter_mut().chain([&mut spread.form]) {
+                    s.sections += 1;
                 }
             }
-            for (d, _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
-                form.with += 1;
-                form_headings.insert(DocAddress::new(seg_ord as u32, *d));
+            let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
+            let (heading, text) = (seg.inverted_index(f.heading)?, seg.inverted_index(f.text)?);
+            let mut hit = vec![false; ids.len()];
+            for stem in forms {
+                let t = Term::from_field_text(f.heading, stem);
+                if let Some(p) = heading.read_postings(&t, IndexRecordOption::Basic)? {
+                    mark(p, &ids, &mut hit);
+                }
+            }
+            for (&(d, a), _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
+                out[a].form.with += 1;
+                out[a].form_headings.insert(DocAddress::new(seg_ord as u32, d));
             }
             for (ci, (_, c)) in concepts.iter().enumerate() {
-                let mut hit = vec![false; docs.len()];
-                let stems = c.stems.iter().map(|(s, _)| s).chain(&c.synonyms);
-                for stem in stems {
-                    for field in [f.heading, f.text] {
-                        let inv = seg.inverted_index(field)?;
+                let mut hit = vec![false; ids.len()];
+                for stem in c.stems.iter().map(|(s, _)| s).chain(&c.synonyms) {
+                    for (field, inv) in [(f.heading, &heading), (f.text, &text)] {
                         let t = Term::from_field_text(field, stem);
                         if let Some(p) = inv.read_postings(&t, IndexRecordOption::Basic)? {
-                            mark(p, &docs, &mut hit);
+                            mark(p, &ids, &mut hit);
                         }
                     }
                 }
-                spread[ci].with += hit.iter().filter(|h| **h).count();
+                for (&(_, a), _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
+                    out[a].concepts[ci].with += 1;
+                }
             }
         }
-        Ok(ArticleSpread {
-            concepts: spread,
-            form,
-            form_headings,
-        })
+        Ok(out)
     }
 }
 
@@ -194,7 +207,7 @@ fn mark(mut p: SegmentPostings, docs: &[DocId], hit: &mut [bool]) {
     }
 }
 
-/// What [`Engine::spread`] finds in one article.
+/// What [`Engine::spreads`] finds in one article.
 struct ArticleSpread {
     concepts: Vec<Spread>,
     form: Spread,

@@ -1,7 +1,9 @@
 //! Stage 3, candidates → [`Ranked`]: each candidate's BM25 score is
 //! multiplied by how much of the query it covers (coverage) and by how close
-//! together adjacent query words stand in it (proximity). Both are read from
-//! the postings of the candidates only, never from every matching section.
+//! together adjacent query words stand in it (proximity); coverage and
+//! proximity are read from the postings of the candidates only, never from
+//! every matching section. The scores are then shared out among the
+//! sections of each article (see [`super::article`]).
 
 use super::Engine;
 use super::distinct::Distinct;
@@ -220,11 +222,11 @@ impl Engine {
 }
 
 /// Match levels per concept and candidate (see [`Engine::matches`]).
-pub(super) struct Matches {
+struct Matches {
     /// In the article title.
     title: Vec<Vec<f32>>,
     /// In the section's own heading or body.
-    pub(super) own: Vec<Vec<f32>>,
+    own: Vec<Vec<f32>>,
 }
 
 impl Matches {
