@@ -28,6 +28,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "FIXDEX_CORPUS", value_name = "DIR")]
     pub corpus: Option<PathBuf>,
 
+    /// A local sentence-transformers model directory (config.json,
+    /// tokenizer.json, model.safetensors) for `index --semantic`; for the
+    /// other commands it replaces the model the index recorded.
+    #[arg(long, global = true, env = "FIXDEX_MODEL", value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
     /// When to use colour on standard output (never when NO_COLOR is set).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -107,6 +113,11 @@ pub struct IndexArgs {
     /// skipped); remembered by the index.
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// Also store a sentence vector per section, made by the model in
+    /// --model (or FIXDEX_MODEL), so queries are re-ranked by meaning as
+    /// well as by words; remembered by the index until --rebuild.
+    #[arg(long)]
+    pub semantic: bool,
 }
 
 /// `fixdex query`.

@@ -9,6 +9,11 @@ use std::io::{IsTerminal, Write};
 pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
     let given = a.corpus.as_deref().or(cli.corpus.as_deref());
     let corpus = super::open::corpus_for(cli, given, a.rebuild)?;
+    if a.semantic && cli.model.is_none() {
+        anyhow::bail!(
+            "--semantic needs a sentence-transformers model directory: pass --model DIR or set FIXDEX_MODEL (the README says where to get one)"
+        );
+    }
     let opts = IndexOptions {
         corpus,
         index_dir: cli.index.clone(),
@@ -17,6 +22,7 @@ pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
         wait: a.wait,
         follow: a.follow,
         deep: a.deep,
+        model: if a.semantic { cli.model.clone() } else { None },
     };
     if a.check {
         return check(&opts, a.deep, a.json);

@@ -3,7 +3,7 @@
 
 use super::Cli;
 use super::index::summary_line;
-use crate::index::{self, CorpusMismatch, IndexLocked, IndexOptions};
+use crate::index::{self, CorpusMismatch, IndexLocked, IndexOptions, ModelUnavailable};
 use crate::search::Engine;
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -67,6 +67,10 @@ pub(super) fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
             Err(e) if e.downcast_ref::<IndexLocked>().is_some() => {
                 index::run_index(&IndexOptions { wait: true, ..opts })?;
             }
+            // The model of a semantic index is gone: the last commit still answers.
+            Err(e) if has_index && e.downcast_ref::<ModelUnavailable>().is_some() => {
+                eprintln!("fixdex: warning: the index was not refreshed: {e}");
+            }
             Err(e) => return Err(e),
         }
         open = index::open_index(&cli.index);
@@ -80,5 +84,7 @@ pub(super) fn open_engine(cli: &Cli, no_refresh: bool) -> Result<Engine> {
     }
     let open = open?;
     let corpus = open.header.corpus.clone();
-    Engine::new(open, Some(&corpus))
+    let mut engine = Engine::new(open, Some(&corpus))?;
+    engine.set_model_dir(cli.model.clone());
+    Ok(engine)
 }

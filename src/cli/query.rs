@@ -25,6 +25,9 @@ pub(super) fn run(cli: &Cli, a: &QueryArgs) -> Result<u8> {
         serde_json::to_writer(&mut out, &answer)?;
         writeln!(out)?;
     } else {
+        if let Some(note) = &answer.note {
+            eprintln!("fixdex: {note}");
+        }
         write_text(&mut out, cli, &engine, &answer)?;
     }
     out.flush()?;

@@ -8,14 +8,17 @@
 //! whose sections were committed but whose manifest entry was not is simply
 //! re-parsed next time (its old sections are always deleted first).
 
-use super::manifest::{FileEntry, Manifest};
+use super::manifest::{FileEntry, Header, Manifest};
 use super::open::{CorpusMismatch, Prepared, lock, prepare, same_place};
+use super::progress;
+use super::read::{Parsed, is_retryable, read_one};
 use super::repair;
-use super::schema::{Fields, SCHEMA_VERSION};
-use crate::ingest::article::{self, Article, ArticleError};
+use super::schema::{Fields, SCHEMA_VERSION, Vector};
+use super::vectors::{self, Vectors};
+
+use crate::ingest::sections::Section;
 use crate::ingest::walk;
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -41,6 +44,10 @@ pub struct IndexOptions {
     /// Read and hash every file, not only those whose size or modification
     /// time changed.
     pub deep: bool,
+    /// Embed the sections with the sentence-transformers model in this
+    /// directory (`--semantic`). Without it an index built with a model
+    /// keeps using that model, unless it is rebuilt.
+    pub model: Option<PathBuf>,
 }
 
 /// A file that was not indexed, and why.
@@ -83,13 +90,10 @@ pub struct Summary {
     /// Why the index was rebuilt from scratch, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebuilt: Option<String>,
-}
-
-/// Result of reading one changed file.
-enum Parsed {
-    Article(Article, FileEntry),
-    Unchanged(FileEntry),
-    Skipped(FileEntry),
+    /// Section texts embedded in this run (semantic indexes only; a text
+    /// already embedded, in this run or the last commit, is not counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<usize>,
 }
 
 /// Runs one indexing pass.
@@ -106,12 +110,30 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
     std::fs::create_dir_all(&opts.index_dir)
         .with_context(|| format!("cannot create index directory {}", opts.index_dir.display()))?;
     let _lock = lock(&opts.index_dir, opts.wait)?;
-    let prepared = prepare(&opts.index_dir, opts.rebuild)?;
+    // Read before a rebuild for a new schema forgets it; `--rebuild` alone
+    // drops the vectors.
+    let recorded_model = match opts.rebuild {
+        false => Header::load(&opts.index_dir)
+            .ok()
+            .flatten()
+            .and_then(|h| h.semantic),
+        true => None,
+    };
+    let mut prepared = prepare(&opts.index_dir, opts.rebuild)?;
     if prepared.rebuilt.is_none() {
         refuse_other_corpus(opts, &prepared.manifest)?;
     }
     // Links are followed when asked, or when the index was built that way.
     let follow = opts.follow || (prepared.rebuilt.is_none() && prepared.manifest.follow_links);
+    let semantic = vectors::Plan::new(
+        opts.model.as_deref(),
+        recorded_model.as_ref(),
+        &prepared.index,
+        prepared.rebuilt.is_none(),
+    )?;
+    if prepared.rebuilt.is_none() {
+        prepared.rebuilt = semantic.rebuild;
+    }
     let walked = super::corpus_files(corpus, &opts.index_dir, follow)?;
     if walked.files.is_empty() {
         bail!(
@@ -120,7 +142,7 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
         );
     }
     let index = prepared.index.clone();
-    let result = update(opts, prepared, &walked, follow);
+    let result = update(opts, prepared, &walked, follow, semantic.vectors);
     if let Err(e) = &result {
         // Tantivy's writer threads report a full disk only as "killed":
         // look at the free space before cleaning up.
@@ -149,7 +171,13 @@ pub fn run_index(opts: &IndexOptions) -> Result<Summary> {
 }
 
 /// Brings the prepared index up to date with the walked corpus, in one commit.
-fn update(opts: &IndexOptions, prepared: Prepared, walked: &walk::Walked, follow: bool) -> Result<Summary> {
+fn update(
+    opts: &IndexOptions,
+    prepared: Prepared,
+    walked: &walk::Walked,
+    follow: bool,
+    vectors: Option<Vectors>,
+) -> Result<Summary> {
     let Prepared {
         index,
         fields,
@@ -179,6 +207,7 @@ fn update(opts: &IndexOptions, prepared: Prepared, walked: &walk::Walked, follow
         writer: None,
         fresh_start,
         next_files: changes.next_files,
+        vectors,
     };
     if rebuilt.is_some() {
         run.writer()?.delete_all_documents()?;
@@ -196,8 +225,10 @@ fn update(opts: &IndexOptions, prepared: Prepared, walked: &walk::Walked, follow
         indexed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         follow_links: follow,
         opstamp: manifest.opstamp,
+        semantic: run.vectors.as_ref().map(|v| v.model().clone()),
         files: std::mem::take(&mut run.next_files),
     };
+    summary.embedded = run.vectors.as_ref().map(|v| v.embedded);
     let manifest = run.commit(manifest)?;
     summarise(&manifest, &mut summary);
     Ok(summary)
@@ -265,6 +296,8 @@ struct Run<'a> {
     /// The index starts empty: nothing to delete before adding.
     fresh_start: bool,
     next_files: BTreeMap<String, FileEntry>,
+    /// Sentence vectors, in a semantic index.
+    vectors: Option<Vectors>,
 }
 
 impl Run<'_> {
@@ -284,23 +317,53 @@ impl Run<'_> {
         progress: bool,
         summary: &mut Summary,
     ) -> Result<()> {
-        let bar = progress_bar(todo.len(), progress);
+        let bar = progress::bar(todo.len(), progress);
         for chunk in todo.chunks(256) {
             let parsed: Vec<(String, Parsed)> = chunk
                 .par_iter()
                 .map(|f| (f.rel.clone(), read_one(f, manifest.files.get(&f.rel))))
                 .collect();
+            let mut vectors = self.embed(&parsed)?.into_iter();
             for (rel, p) in parsed {
                 bar.inc(1);
-                self.apply(rel, p, summary)?;
+                let n = match &p {
+                    Parsed::Article(a, _) => a.sections.len(),
+                    _ => 0,
+                };
+                let mine: Vec<Vector> = vectors.by_ref().take(n).collect();
+                self.apply(rel, p, mine, summary)?;
             }
         }
         bar.finish_and_clear();
         Ok(())
     }
 
-    /// Replaces one file's sections with what was read from it.
-    fn apply(&mut self, rel: String, parsed: Parsed, summary: &mut Summary) -> Result<()> {
+    /// The vectors of every section parsed from a chunk of files, in order
+    /// (none in a lexical index).
+    fn embed(&mut self, parsed: &[(String, Parsed)]) -> Result<Vec<Vector>> {
+        let Some(vectors) = self.vectors.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let sections: Vec<&Section> = parsed
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Parsed::Article(a, _) => Some(a.sections.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        vectors.for_sections(self.fields, &sections)
+    }
+
+    /// Replaces one file's sections with what was read from it, with their
+    /// vectors in a semantic index.
+    fn apply(
+        &mut self,
+        rel: String,
+        parsed: Parsed,
+        vectors: Vec<Vector>,
+        summary: &mut Summary,
+    ) -> Result<()> {
         let entry = match parsed {
             Parsed::Unchanged(entry) => {
                 summary.unchanged += 1;
@@ -323,7 +386,7 @@ impl Run<'_> {
                     w.delete_term(fields.path_term(&rel));
                 }
                 for (order, s) in article.sections.iter().enumerate() {
-                    w.add_document(fields.to_document(s, order))?;
+                    w.add_document(fields.to_document(s, order, vectors.get(order)))?;
                 }
                 entry
             }
@@ -388,92 +451,4 @@ fn open_writer(index: &Index, index_dir: &Path) -> Result<IndexWriter<TantivyDoc
             ),
             e => anyhow::anyhow!("cannot open the index for writing: {e}"),
         })
-}
-
-/// The progress bar of a run over `files` files (hidden when `on` is false):
-/// whole files per second, and the time left at the average rate so far
-/// (steadier than the recent rate, which swings with file sizes).
-fn progress_bar(files: usize, on: bool) -> ProgressBar {
-    if !on || files == 0 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
-    let style =
-        ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files, {rate}, {left}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} files/s", average_rate(s));
-            })
-            .with_key("left", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let rate = average_rate(s);
-                let left = s.len().unwrap_or(0).saturating_sub(s.pos()) as f64;
-                let _ = if rate > 0.0 && s.pos() >= 20 {
-                    write!(w, "about {:.0} s left", (left / rate).ceil())
-                } else {
-                    write!(w, "estimating")
-                };
-            })
-            .progress_chars("=> ");
-    bar.set_style(style);
-    bar
-}
-
-/// Files per second since the run started.
-fn average_rate(s: &ProgressState) -> f64 {
-    let secs = s.elapsed().as_secs_f64();
-    if secs > 0.0 { s.pos() as f64 / secs } else { 0.0 }
-}
-
-/// Entries for files that could not be read are retried every run.
-fn is_retryable(e: &FileEntry) -> bool {
-    e.skipped.as_deref().is_some_and(|r| r.starts_with("cannot read"))
-}
-
-fn read_one(f: &walk::CorpusFile, old: Option<&FileEntry>) -> Parsed {
-    let mut entry = FileEntry {
-        hash: String::new(),
-        size: f.size,
-        mtime_ns: f.mtime_ns,
-        sections: 0,
-        skipped: None,
-        warnings: Vec::new(),
-    };
-    if let Some(e) = article::too_large(f.size) {
-        entry.skipped = Some(e.0);
-        return Parsed::Skipped(entry);
-    }
-    let bytes = match std::fs::read(&f.abs) {
-        Ok(b) => b,
-        Err(e) => {
-            entry.skipped = Some(format!("cannot read file: {e}"));
-            return Parsed::Skipped(entry);
-        }
-    };
-    entry.hash = blake3::hash(&bytes).to_hex().to_string();
-    entry.size = bytes.len() as u64;
-    if let Some(old) = old
-        && old.hash == entry.hash
-        && !is_retryable(old)
-    {
-        let mut e = old.clone();
-        e.mtime_ns = entry.mtime_ns;
-        return Parsed::Unchanged(e);
-    }
-    // A parser bug must cost one file, not the run.
-    let result = std::panic::catch_unwind(|| article::parse_article(&bytes, &f.rel)).unwrap_or_else(|_| {
-        Err(ArticleError(
-            "internal error while parsing this file; please report it".into(),
-        ))
-    });
-    match result {
-        Ok(a) => {
-            entry.sections = a.sections.len();
-            entry.warnings = a.warnings.clone();
-            Parsed::Article(a, entry)
-        }
-        Err(e) => {
-            entry.skipped = Some(e.0);
-            Parsed::Skipped(entry)
-        }
-    }
 }

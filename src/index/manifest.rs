@@ -5,6 +5,7 @@
 //! and records the schema version so an index of another version is rebuilt
 //! instead of misread.
 
+use crate::text::encoder::ModelId;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,6 +51,10 @@ pub struct Manifest {
     /// Opstamp of the tantivy commit this manifest describes.
     #[serde(default)]
     pub opstamp: u64,
+    /// The model that made the sections' sentence vectors (`index
+    /// --semantic`); none in a lexical index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<ModelId>,
     /// Files by corpus-relative path. Kept last: [`Header::load`] reads
     /// only what comes before it.
     pub files: BTreeMap<String, FileEntry>,
@@ -68,6 +73,9 @@ pub struct Header {
     /// Whether symbolic links in the corpus are followed.
     #[serde(default)]
     pub follow_links: bool,
+    /// The model that made the sections' sentence vectors, if any.
+    #[serde(default)]
+    pub semantic: Option<ModelId>,
 }
 
 impl Header {
@@ -210,6 +218,7 @@ mod tests {
             indexed_at: "2026-01-02T03:04:05Z".into(),
             follow_links: true,
             opstamp: 42,
+            semantic: None,
             files: (0..5_000)
                 .map(|i| (format!("dir/file-{i}.md"), entry(i)))
                 .collect(),

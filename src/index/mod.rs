@@ -6,13 +6,17 @@
 pub mod indexer;
 pub mod manifest;
 pub mod open;
+mod progress;
+mod read;
 pub mod repair;
 pub mod schema;
 pub mod status;
+pub mod vectors;
 
 pub use indexer::{IndexOptions, Skipped, Summary, Warning, run_index};
 pub use open::{CorpusMismatch, IndexLocked, LOCK_FILE, OpenIndex, open_index, recorded_corpus, same_place};
 pub use status::{CheckReport, LanguageCount, Stats, check, languages, needs_refresh, stats};
+pub use vectors::ModelUnavailable;
 
 use crate::ingest::walk::{self, Walked};
 use std::path::Path;

@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -45,6 +45,10 @@ pub struct Fields {
     pub lang_id: Field,
     /// The whole [`Section`] as JSON, for output.
     pub doc: Field,
+    /// The section's sentence vector (`index --semantic`), quantised.
+    pub vector: Field,
+    /// Hash of the text the vector was made from, to reuse it.
+    pub vector_key: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -75,6 +79,8 @@ pub fn build() -> (Schema, Fields) {
         lang: b.add_text_field("lang", STRING),
         lang_id: b.add_u64_field("lang_id", FAST),
         doc: b.add_text_field("doc", STORED),
+        vector: b.add_bytes_field("vector", FAST),
+        vector_key: b.add_u64_field("vector_key", INDEXED),
     };
     (b.build(), fields)
 }
@@ -98,13 +104,15 @@ impl Fields {
             lang: f("lang")?,
             lang_id: f("lang_id")?,
             doc: f("doc")?,
+            vector: f("vector")?,
+            vector_key: f("vector_key")?,
         })
     }
 
-    /// The tantivy document for a section, the `order`-th of its article.
-    /// Its analysed fields are tagged with the section's language, so each
-    /// is stemmed in it.
-    pub fn to_document(&self, s: &Section, order: usize) -> TantivyDocument {
+    /// The tantivy document for a section, the `order`-th of its article,
+    /// with its sentence vector when the index has them. Its analysed fields
+    /// are tagged with the section's language, so each is stemmed in it.
+    pub fn to_document(&self, s: &Section, order: usize, vector: Option<&Vector>) -> TantivyDocument {
         let mut d = TantivyDocument::default();
         let tagged = |text: &str| analyzer::tag(&s.lang, text);
         d.add_text(self.id, &s.id);
@@ -130,6 +138,10 @@ impl Fields {
         d.add_u64(self.order, order as u64);
         d.add_u64(self.key, fingerprint::hash_str(&s.id));
         d.add_text(self.doc, serde_json::to_string(s).unwrap_or_default());
+        if let Some(v) = vector {
+            d.add_bytes(self.vector, &v.bytes);
+            d.add_u64(self.vector_key, v.key);
+        }
         d
     }
 
@@ -143,6 +155,15 @@ impl Fields {
     pub fn path_term(&self, path: &str) -> Term {
         Term::from_field_text(self.path, path)
     }
+}
+
+/// A section's stored sentence vector and the hash of the text it was made from.
+#[derive(Debug, Clone)]
+pub struct Vector {
+    /// The vector, quantised (`text::encoder::quantize`).
+    pub bytes: Vec<u8>,
+    /// Hash of the embedded text (see `index::vectors`).
+    pub key: u64,
 }
 
 /// A language code (at most eight bytes) as a number, and back with

@@ -79,6 +79,10 @@ pub struct Answer {
     /// The query with unknown words corrected, when any was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// Why the answer is ranked by words only although the index holds
+    /// sentence vectors (the model is missing or another), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Analysed terms that matched, for highlighting (not part of the JSON).
     #[serde(skip)]
     pub highlight: HashSet<String>,
@@ -123,6 +127,7 @@ impl Engine {
             took_ms: 0.0,
             hits,
             suggestion,
+            note: None,
             highlight,
         }
     }
@@ -165,6 +170,7 @@ impl Engine {
             addr,
             section,
             also_in,
+            cosine,
             ..
         } = c;
         let mut also_in: Vec<String> = also_in
@@ -176,7 +182,11 @@ impl Engine {
             .collect();
         also_in.sort_unstable();
         let explain = if opts.explain {
-            Some(self.explain(searcher, addr, probes, score, coverage))
+            let mut e = self.explain(searcher, addr, probes, score, coverage);
+            if let Some(cos) = cosine {
+                e["cosine"] = serde_json::json!(cos);
+            }
+            Some(e)
         } else {
             None
         };

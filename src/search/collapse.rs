@@ -23,6 +23,8 @@ pub const PER_ARTICLE: usize = 2;
 pub(super) struct Candidate {
     pub score: f32,
     pub coverage: f32,
+    /// Cosine with the query, when the semantic step scored it.
+    pub cosine: Option<f32>,
     pub addr: DocAddress,
     pub section: Section,
     sim: u64,
@@ -113,6 +115,7 @@ impl Grouping<'_> {
         let cand = Candidate {
             score: r.score,
             coverage: r.coverage,
+            cosine: r.cosine,
             addr: r.addr,
             section,
             sim,

@@ -2,7 +2,8 @@
 //!
 //! query → [`plan`] (words, stop words, corrections, synonyms → weighted
 //! concepts) → [`retrieve`] (the tantivy query, the best distinct texts) →
-//! [`rerank`] (coverage and proximity) → [`collapse`] (near-duplicates,
+//! [`rerank`] (coverage and proximity) → [`semantic`] (by meaning, in an
+//! index with sentence vectors) → [`collapse`] (near-duplicates,
 //! sections per article) → [`answer`] (hits, snippets, explanations).
 //! [`ranking`] holds the knobs every stage reads.
 
@@ -16,6 +17,7 @@ mod plan;
 mod ranking;
 mod rerank;
 mod retrieve;
+mod semantic;
 pub mod synonyms;
 
 pub use answer::{Answer, Hit};
@@ -87,6 +89,8 @@ pub struct Engine {
     /// The corpus root the index was built from (a file for a one-file corpus).
     corpus: PathBuf,
     corpus_is_file: bool,
+    /// The sentence encoder of a semantic index.
+    model: semantic::Model,
 }
 
 impl Engine {
@@ -118,8 +122,17 @@ impl Engine {
             },
             executor: retrieve::segment_executor(0),
             corpus_is_file: open.header.corpus.is_file(),
+            model: semantic::Model::new(open.header.semantic.clone(), None),
             corpus: open.header.corpus,
         })
+    }
+
+    /// Loads the sentence encoder from `dir` instead of the directory the
+    /// index recorded (it must be the same model).
+    pub fn set_model_dir(&mut self, dir: Option<PathBuf>) {
+        if dir.is_some() {
+            self.model = semantic::Model::new(self.model.recorded().cloned(), dir);
+        }
     }
 
     /// The corpus root the index was built from.
@@ -187,9 +200,11 @@ impl Engine {
         let searcher = self.searcher();
         let plan = self.plan(&searcher, query);
         let found = self.retrieve(&searcher, &plan, opts)?;
-        let ranked = self.rerank(&searcher, &plan, found.top)?;
+        let mut ranked = self.rerank(&searcher, &plan, found.top)?;
+        let note = self.by_meaning(&searcher, query, &mut ranked);
         let kept = self.collapse(&searcher, ranked, opts)?;
         let mut answer = self.answer(&searcher, query, &plan, found.total, kept, opts);
+        answer.note = note;
         answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
         Ok(answer)
     }

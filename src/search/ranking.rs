@@ -54,6 +54,12 @@ pub struct Ranking {
     /// Read each query in its language (see `search/language.rs`); off: every
     /// query is English.
     pub query_lang: bool,
+    /// Semantic re-rank, in an index with sentence vectors: the weight of
+    /// the query–section cosine against the normalised lexical score (0 =
+    /// off; see `search/semantic.rs`).
+    pub semantic: f32,
+    /// Candidates the semantic step re-scores.
+    pub semantic_k: f32,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
     /// Share of the score kept by a candidate that covers nothing.
@@ -84,6 +90,8 @@ impl Default for Ranking {
             question: 1.0,
             language: 0.5,
             query_lang: true,
+            semantic: 0.5,
+            semantic_k: 30.0,
             coverage: true,
             coverage_floor: 0.35,
             coverage_idf: 0.0,
@@ -123,6 +131,8 @@ impl Ranking {
                 "question" => self.question = x,
                 "language" => self.language = x,
                 "query_lang" => self.query_lang = x != 0.0,
+                "semantic" => self.semantic = x,
+                "semantic_k" => self.semantic_k = x,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
                 "coverage_idf" => self.coverage_idf = x,
@@ -157,6 +167,7 @@ impl Ranking {
                 "queries always read as English",
                 without(|r| r.query_lang = false),
             ),
+            ("no semantic re-rank", without(|r| r.semantic = 0.0)),
             ("no coverage re-rank", without(|r| r.coverage = false)),
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
             ("no stop-word removal", without(|r| r.stop_words = false)),
@@ -173,6 +184,7 @@ impl Ranking {
                     r.question = 0.0;
                     r.language = 0.0;
                     r.query_lang = false;
+                    r.semantic = 0.0;
                     r.coverage = false;
                     r.coverage_idf = 1.0;
                     r.stop_words = false;

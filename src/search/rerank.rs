@@ -30,6 +30,9 @@ pub(super) struct Ranked {
     pub copies: Vec<DocAddress>,
     /// Tie-break key (see [`Distinct::key`]).
     pub key: u64,
+    /// Cosine of the query's and the section's sentence vectors, when the
+    /// semantic step scored it.
+    pub cosine: Option<f32>,
 }
 
 impl Engine {
@@ -81,6 +84,7 @@ impl Engine {
                     copies.into_iter().map(|(_, a)| a).collect()
                 },
                 key: d.key,
+                cosine: None,
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));

@@ -26,6 +26,8 @@ pub fn fixdex(cwd: &Path) -> Command {
     c.current_dir(cwd)
         .env_remove("FIXDEX_INDEX")
         .env_remove("FIXDEX_CORPUS")
+        .env_remove("FIXDEX_MODEL")
+        .env_remove("FIXDEX_RANKING")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
     c

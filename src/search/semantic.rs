@@ -1,0 +1,112 @@
+//! Stage 3b, [`Ranked`] → [`Ranked`], in a semantic index only: the best
+//! candidates are re-scored by meaning as well as by words. Each of the top
+//! `semantic_k` gets `(1 − w) × score / best score + w × cosine`, the cosine
+//! of the query's sentence vector with the section's stored one (`w` is the
+//! `semantic` knob); the rest keep their order below them.
+//!
+//! The model is loaded on the first query that needs it. It must be the
+//! one the index's vectors were made with; otherwise, or when it cannot be
+//! loaded, the answer is lexical and says why in its `note`.
+
+use super::Engine;
+use super::rerank::Ranked;
+use crate::index::vectors::{read_vector, same_model};
+use crate::text::encoder::{Encoder, ModelId, cosine};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use tantivy::Searcher;
+
+/// The query side's model: which one the index recorded, where to load it
+/// from, and the loaded encoder (or why there is none).
+pub(super) struct Model {
+    recorded: Option<ModelId>,
+    dir: Option<PathBuf>,
+    loaded: OnceLock<Result<Encoder, String>>,
+}
+
+impl Model {
+    /// The model an index recorded, to be loaded from its recorded
+    /// directory unless `dir` names another.
+    pub(super) fn new(recorded: Option<ModelId>, dir: Option<PathBuf>) -> Model {
+        Model {
+            recorded,
+            dir,
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The model the index recorded.
+    pub(super) fn recorded(&self) -> Option<&ModelId> {
+        self.recorded.as_ref()
+    }
+
+    /// Whether the index holds sentence vectors.
+    pub(super) fn indexed(&self) -> bool {
+        self.recorded.is_some()
+    }
+
+    /// The encoder, or the one-line reason the answer stays lexical.
+    fn encoder(&self) -> Result<&Encoder, &str> {
+        let recorded = self.recorded.as_ref().ok_or("")?;
+        let loaded = self.loaded.get_or_init(|| {
+            let dir = self.dir.clone().unwrap_or_else(|| recorded.dir.clone());
+            let encoder = Encoder::load(&dir, recorded.max_tokens)
+                .map_err(|e| format!("ranked by words only: {e}"))?;
+            if !same_model(recorded, encoder.id()) {
+                return Err(format!(
+                    "ranked by words only: the model in {} is not the one this index's vectors were made with (`fixdex index --rebuild --semantic --model {}` re-embeds them)",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
+            Ok(encoder)
+        });
+        loaded.as_ref().map_err(String::as_str)
+    }
+}
+
+impl Engine {
+    /// Re-scores the top candidates by meaning; returns the note of an
+    /// answer that could not be (none when the index has no vectors or the
+    /// knob is off).
+    pub(super) fn by_meaning(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        ranked: &mut [Ranked],
+    ) -> Option<String> {
+        let w = self.ranking.semantic;
+        if w <= 0.0 || !self.model.indexed() || ranked.is_empty() {
+            return None;
+        }
+        let encoder = match self.model.encoder() {
+            Ok(e) => e,
+            Err(note) => return Some(note.to_string()),
+        };
+        let q = match encoder.embed_one(query) {
+            Ok(q) => q,
+            Err(e) => {
+                return Some(format!(
+                    "ranked by words only: the query could not be embedded ({e})"
+                ));
+            }
+        };
+        let best = ranked[0].score.max(f32::MIN_POSITIVE);
+        let k = (self.ranking.semantic_k.max(1.0) as usize).min(ranked.len());
+        let mut floor = f32::MAX;
+        for r in ranked[..k].iter_mut() {
+            let cos = read_vector(searcher, r.addr.segment_ord, r.addr.doc_id)
+                .and_then(|v| cosine(&q, &v))
+                .unwrap_or(0.0);
+            r.cosine = Some(cos);
+            r.score = (1.0 - w) * r.score / best + w * cos;
+            floor = floor.min(r.score);
+        }
+        // Below every re-scored candidate, in their old order.
+        for r in ranked[k..].iter_mut() {
+            r.score = floor - 1.0 + r.score / best;
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        None
+    }
+}
