@@ -46,6 +46,9 @@ pub struct Report {
     pub median_ms: f64,
     /// Queries not answered at rank 1.
     pub misses: Vec<Miss>,
+    /// Why the queries were ranked by words only in a semantic index, if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Parses a queries file.
@@ -120,9 +123,11 @@ pub fn evaluate(engine: &Engine, cases: &[Case]) -> Result<Report> {
     let (mut s1, mut s3, mut rr) = (0usize, 0usize, 0f64);
     let mut misses = Vec::new();
     let mut times = Vec::new();
+    let mut note = None;
     for case in cases {
         let answer = engine.search(&case.query, &opts)?;
         times.push(answer.took_ms);
+        note = note.or(answer.note);
         let rank = answer
             .hits
             .iter()
@@ -157,6 +162,7 @@ pub fn evaluate(engine: &Engine, cases: &[Case]) -> Result<Report> {
         mrr_at_10: rr / n,
         median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
         misses,
+        note,
     })
 }
 
@@ -192,6 +198,9 @@ pub fn render(report: &Report) -> String {
         "queries {}  success@1 {:.3}  success@3 {:.3}  MRR@10 {:.3}  median {:.2} ms\n",
         report.queries, report.success_at_1, report.success_at_3, report.mrr_at_10, report.median_ms
     );
+    if let Some(note) = &report.note {
+        s.push_str(&format!("note: {note}\n"));
+    }
     if !report.misses.is_empty() {
         s.push_str("\nmisses:\n");
         for m in &report.misses {

@@ -117,6 +117,11 @@ fn a_semantic_index_embeds_each_distinct_text_once_and_queries_use_the_vectors()
     let embedded = summary["embedded"].as_u64().unwrap();
     // The mini corpus re-publishes an article: its copy's sections share vectors.
     assert!(embedded > 0 && embedded < sections, "{embedded} of {sections}");
+    // The index records the model: stats shows it.
+    let o = run(fixdex(ws.path()).args(["stats", "--json"]));
+    let model = &json_of(&o)["semantic"];
+    assert_eq!(model["dims"], 16, "{model}");
+    assert!(model["dir"].as_str().unwrap().ends_with("model"), "{model}");
     let (a, _) = query(ws.path(), &[]);
     assert!(a.get("note").is_none(), "{a}");
     let cos = cosines(&a);

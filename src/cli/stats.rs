@@ -23,6 +23,15 @@ pub(super) fn run(cli: &Cli, a: &StatsArgs) -> Result<u8> {
             stats.corpus_bytes,
             stats.indexed_at
         )?;
+        if let Some(m) = &stats.semantic {
+            writeln!(
+                out,
+                "sentence vectors {} dimensions, {} tokens per text, model {}",
+                m.dims,
+                m.max_tokens,
+                m.dir.display()
+            )?;
+        }
         for l in &stats.languages {
             writeln!(
                 out,

@@ -75,6 +75,9 @@ pub struct Stats {
     pub skipped: usize,
     /// Articles and sections per language, most sections first.
     pub languages: Vec<LanguageCount>,
+    /// The model that made the sentence vectors (`index --semantic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<crate::text::encoder::ModelId>,
 }
 
 /// What an index holds in one language.
@@ -167,6 +170,7 @@ pub fn stats(open: &OpenIndex, index_dir: &Path) -> Result<Stats> {
         indexed_at: manifest.indexed_at.clone(),
         skipped: manifest.files.values().filter(|f| f.skipped.is_some()).count(),
         languages: language_counts(&searcher, &open.fields)?,
+        semantic: manifest.semantic.clone(),
     })
 }
 

@@ -60,6 +60,9 @@ pub struct Ranking {
     pub semantic: f32,
     /// Candidates the semantic step re-scores.
     pub semantic_k: f32,
+    /// Added to the semantic weight in proportion to how much of the query
+    /// the best re-scored candidate misses (`× (1 − its coverage)`).
+    pub semantic_gap: f32,
     /// Re-rank candidates by the share of the query they cover.
     pub coverage: bool,
     /// Share of the score kept by a candidate that covers nothing.
@@ -92,6 +95,7 @@ impl Default for Ranking {
             query_lang: true,
             semantic: 0.5,
             semantic_k: 30.0,
+            semantic_gap: 0.0,
             coverage: true,
             coverage_floor: 0.35,
             coverage_idf: 0.0,
@@ -133,6 +137,7 @@ impl Ranking {
                 "query_lang" => self.query_lang = x != 0.0,
                 "semantic" => self.semantic = x,
                 "semantic_k" => self.semantic_k = x,
+                "semantic_gap" => self.semantic_gap = x,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
                 "coverage_idf" => self.coverage_idf = x,

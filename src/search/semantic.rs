@@ -75,8 +75,8 @@ impl Engine {
         query: &str,
         ranked: &mut [Ranked],
     ) -> Option<String> {
-        let w = self.ranking.semantic;
-        if w <= 0.0 || !self.model.indexed() || ranked.is_empty() {
+        let base = self.ranking.semantic;
+        if base <= 0.0 || !self.model.indexed() || ranked.is_empty() {
             return None;
         }
         let encoder = match self.model.encoder() {
@@ -93,6 +93,10 @@ impl Engine {
         };
         let best = ranked[0].score.max(f32::MIN_POSITIVE);
         let k = (self.ranking.semantic_k.max(1.0) as usize).min(ranked.len());
+        // The fewer of the query's words the best candidates hold, the more
+        // the query says in other words than the articles: lean on meaning.
+        let covered = ranked[..k].iter().map(|r| r.coverage).fold(0f32, f32::max);
+        let w = (base + self.ranking.semantic_gap * (1.0 - covered)).clamp(0.0, 1.0);
         let mut floor = f32::MAX;
         for r in ranked[..k].iter_mut() {
             let cos = read_vector(searcher, r.addr.segment_ord, r.addr.doc_id)
