@@ -179,13 +179,19 @@ pub fn ablate(engine: &mut Engine, cases: &[Case]) -> Result<Vec<(String, Report
 
 /// Text table of an ablation run.
 pub fn render_ablation(rows: &[(String, Report)]) -> String {
+    let w = rows
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     let mut s = format!(
-        "{:<28} {:>9} {:>9} {:>7} {:>9}\n",
+        "{:<w$} {:>9} {:>9} {:>7} {:>9}\n",
         "ranking", "success@1", "success@3", "MRR@10", "median ms"
     );
     for (name, r) in rows {
         s.push_str(&format!(
-            "{:<28} {:>9.3} {:>9.3} {:>7.3} {:>9.2}\n",
+            "{:<w$} {:>9.3} {:>9.3} {:>7.3} {:>9.2}\n",
             name, r.success_at_1, r.success_at_3, r.mrr_at_10, r.median_ms
         ));
     }

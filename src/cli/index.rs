@@ -104,6 +104,9 @@ pub(super) fn summary_line(s: &Summary) -> String {
         skip_reasons(s),
         s.seconds
     );
+    if let Some(n) = s.embedded {
+        line.push_str(&format!("; {} embedded", plural(n, "text")));
+    }
     if let Some(r) = &s.rebuilt {
         line = format!("rebuilt the index ({r}); {line}");
     }
