@@ -270,3 +270,27 @@ fn a_missing_or_damaged_model_is_one_sentence_and_exit_2_and_the_index_stays() {
     };
     assert_eq!(ids(&before), ids(&after));
 }
+
+#[test]
+fn queries_in_another_language_are_ranked_by_words() {
+    let ws = mini_workspace();
+    fs::write(
+        ws.path().join("corpus/drucker.md"),
+        "---\ntitle: Drucker ist offline\nlang: de\n---\n\n## Drucker neu starten\n\nWenn der Drucker offline ist, schalten Sie ihn aus und nach einer Minute wieder ein.\n",
+    )
+    .unwrap();
+    tiny_model(&ws.path().join("model"));
+    let o = run(fixdex(ws.path()).args(["index", "corpus", "--semantic", "--model", "model"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let ask = |q: &str| {
+        let o = run(fixdex(ws.path()).args(["query", q, "--json", "--explain", "--no-refresh"]));
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        json_of(&o)
+    };
+    let de = ask("der Drucker ist offline, was soll ich tun");
+    assert_eq!(de["lang"], "de", "{de}");
+    assert!(cosines(&de).iter().all(Option::is_none), "{de}");
+    let en = ask("my printer is offline, what should I do");
+    assert_eq!(en["lang"], "en");
+    assert!(cosines(&en).iter().all(Option::is_some), "{en}");
+}

@@ -9,6 +9,7 @@
 //! loaded, the answer is lexical and says why in its `note`.
 
 use super::Engine;
+use super::plan::Plan;
 use super::rerank::Ranked;
 use crate::index::vectors::{read_vector, same_model};
 use crate::text::encoder::{Encoder, ModelId, cosine};
@@ -69,14 +70,19 @@ impl Engine {
     /// Re-scores the top candidates by meaning; returns the note of an
     /// answer that could not be (none when the index has no vectors or the
     /// knob is off).
+    ///
+    /// Only queries read as English are re-scored: sentence-transformers
+    /// models such as all-MiniLM-L6-v2 were trained on English, and on other
+    /// languages their cosines pull the words' answer down.
     pub(super) fn by_meaning(
         &self,
         searcher: &Searcher,
         query: &str,
+        plan: &Plan,
         ranked: &mut [Ranked],
     ) -> Option<String> {
         let base = self.ranking.semantic;
-        if base <= 0.0 || !self.model.indexed() || ranked.is_empty() {
+        if base <= 0.0 || !self.model.indexed() || ranked.is_empty() || plan.lang != "en" {
             return None;
         }
         let encoder = match self.model.encoder() {
