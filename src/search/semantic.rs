@@ -51,7 +51,7 @@ impl Model {
         let recorded = self.recorded.as_ref().ok_or("")?;
         let loaded = self.loaded.get_or_init(|| {
             let dir = self.dir.clone().unwrap_or_else(|| recorded.dir.clone());
-            let encoder = Encoder::load(&dir, recorded.max_tokens)
+            let encoder = Encoder::load_recorded(&dir, recorded)
                 .map_err(|e| format!("ranked by words only: {e}"))?;
             if !same_model(recorded, encoder.id()) {
                 return Err(format!(

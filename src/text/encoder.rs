@@ -117,8 +117,30 @@ fn damaged(path: &Path, why: &str) -> ModelError {
 }
 
 impl Encoder {
-    /// Loads the model in `dir`, embedding at most `max_tokens` tokens per text.
+    /// Loads the model in `dir`, embedding at most `max_tokens` tokens per
+    /// text, and checks that it runs.
     pub fn load(dir: &Path, max_tokens: usize) -> Result<Encoder, ModelError> {
+        let mut encoder = Encoder::open(dir, max_tokens)?;
+        let probe = encoder.embed_batch(&["probe"]).map_err(|e| {
+            damaged(
+                &encoder.id.dir.join(FILES[2]),
+                &format!("the model does not run ({e})"),
+            )
+        })?;
+        encoder.id.dims = probe[0].len();
+        Ok(encoder)
+    }
+
+    /// Loads the model for queries against vectors it made before: no trial
+    /// run (a model that fails is reported when the query is embedded), and
+    /// the vector length is the one recorded.
+    pub fn load_recorded(dir: &Path, recorded: &ModelId) -> Result<Encoder, ModelError> {
+        let mut encoder = Encoder::open(dir, recorded.max_tokens)?;
+        encoder.id.dims = recorded.dims;
+        Ok(encoder)
+    }
+
+    fn open(dir: &Path, max_tokens: usize) -> Result<Encoder, ModelError> {
         let dir = std::fs::canonicalize(dir).map_err(|e| {
             ModelError(format!(
                 "the model directory {} cannot be opened ({e})",
@@ -157,7 +179,7 @@ impl Encoder {
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .and_then(|v| v.get("pooling_mode_cls_token")?.as_bool())
             .unwrap_or(false);
-        let mut encoder = Encoder {
+        Ok(Encoder {
             model,
             tokenizer,
             cls_pooling,
@@ -167,12 +189,7 @@ impl Encoder {
                 dims: 0,
                 max_tokens,
             },
-        };
-        let probe = encoder
-            .embed_batch(&["probe"])
-            .map_err(|e| damaged(&weights, &format!("the model does not run ({e})")))?;
-        encoder.id.dims = probe[0].len();
-        Ok(encoder)
+        })
     }
 
     /// Which model this is.
