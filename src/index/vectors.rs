@@ -16,9 +16,10 @@ use anyhow::Result;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
+use tantivy::columnar::BytesColumn;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, Searcher, Term};
+use tantivy::{DocAddress, Index, Searcher, Term};
 
 /// The model an index's vectors need cannot be used (exit 2 for `index`; a
 /// query's refresh answers from the last commit instead).
@@ -61,9 +62,9 @@ pub fn embed_input(s: &Section) -> String {
 /// The vectors of one indexing run.
 pub struct Vectors {
     encoder: Encoder,
-    /// The last commit's sections when they were embedded by the same model:
-    /// their vectors are reused.
-    previous: Option<Searcher>,
+    /// The last commit's sections when they were embedded by the same model,
+    /// with their vector columns: their vectors are reused.
+    previous: Option<(Searcher, VectorColumns)>,
     /// Vectors made in this run, by the hash of their text.
     made: HashMap<u64, Vec<u8>>,
     /// Texts embedded in this run.
@@ -98,17 +99,17 @@ impl Plan {
         };
         let encoder = Encoder::load(&dir, MAX_TOKENS).map_err(|e| ModelUnavailable(e.0))?;
         let same = reusable && recorded.is_some_and(|r| same_model(r, encoder.id()));
-        let has_sections = reusable && index.reader()?.searcher().num_docs() > 0;
+        let searcher = index.reader()?.searcher();
+        let has_sections = reusable && searcher.num_docs() > 0;
         let rebuild = match recorded {
             _ if !has_sections || same => None,
             None => Some("sentence vectors were asked for".to_string()),
             Some(_) => Some("the semantic model changed".to_string()),
         };
-        let previous = if same {
-            Some(index.reader()?.searcher())
-        } else {
-            None
-        };
+        let previous = same.then(|| {
+            let columns = VectorColumns::new(&searcher);
+            (searcher, columns)
+        });
         Ok(Plan {
             vectors: Some(Vectors {
                 encoder,
@@ -170,7 +171,7 @@ impl Vectors {
 
     /// The vector the last commit holds for the text with hash `key`.
     fn previous_vector(&self, fields: &Fields, key: u64) -> Option<Vec<u8>> {
-        let searcher = self.previous.as_ref()?;
+        let (searcher, columns) = self.previous.as_ref()?;
         let q = TermQuery::new(
             Term::from_field_u64(fields.vector_key, key),
             IndexRecordOption::Basic,
@@ -179,18 +180,30 @@ impl Vectors {
             .search(&q, &TopDocs::with_limit(1).order_by_score())
             .ok()?;
         let (_, addr) = top.first()?;
-        read_vector(searcher, addr.segment_ord, addr.doc_id)
+        columns.get(*addr)
     }
 }
 
-/// The stored vector of a document.
-pub fn read_vector(searcher: &Searcher, segment: u32, doc: u32) -> Option<Vec<u8>> {
-    let column = searcher
-        .segment_reader(segment)
-        .fast_fields()
-        .bytes("vector")
-        .ok()??;
-    let ord = column.term_ords(doc).next()?;
-    let mut out = Vec::new();
-    column.ord_to_bytes(ord, &mut out).ok()?.then_some(out)
+/// The stored-vector column of each segment of a searcher, opened once.
+pub struct VectorColumns(Vec<Option<BytesColumn>>);
+
+impl VectorColumns {
+    /// Opens the columns of `searcher`'s segments.
+    pub fn new(searcher: &Searcher) -> VectorColumns {
+        VectorColumns(
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|seg| seg.fast_fields().bytes("vector").ok().flatten())
+                .collect(),
+        )
+    }
+
+    /// The stored vector of a document.
+    pub fn get(&self, addr: DocAddress) -> Option<Vec<u8>> {
+        let column = self.0.get(addr.segment_ord as usize)?.as_ref()?;
+        let ord = column.term_ords(addr.doc_id).next()?;
+        let mut out = Vec::new();
+        column.ord_to_bytes(ord, &mut out).ok()?.then_some(out)
+    }
 }

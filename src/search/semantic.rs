@@ -11,7 +11,7 @@
 use super::Engine;
 use super::plan::Plan;
 use super::rerank::Ranked;
-use crate::index::vectors::{read_vector, same_model};
+use crate::index::vectors::{VectorColumns, same_model};
 use crate::text::encoder::{Encoder, ModelId, cosine};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -103,11 +103,10 @@ impl Engine {
         // the query says in other words than the articles: lean on meaning.
         let covered = ranked[..k].iter().map(|r| r.coverage).fold(0f32, f32::max);
         let w = (base + self.ranking.semantic_gap * (1.0 - covered)).clamp(0.0, 1.0);
+        let columns = VectorColumns::new(searcher);
         let mut floor = f32::MAX;
         for r in ranked[..k].iter_mut() {
-            let cos = read_vector(searcher, r.addr.segment_ord, r.addr.doc_id)
-                .and_then(|v| cosine(&q, &v))
-                .unwrap_or(0.0);
+            let cos = columns.get(r.addr).and_then(|v| cosine(&q, &v)).unwrap_or(0.0);
             r.cosine = Some(cos);
             r.score = (1.0 - w) * r.score / best + w * cos;
             floor = floor.min(r.score);

@@ -63,16 +63,15 @@ pub struct Encoder {
 /// The files a model directory must hold.
 const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
-/// A cheap identity of the model in `dir`: BLAKE3 over its config, its
-/// tokenizer, the weights' size, their header (tensor names, shapes and
-/// offsets) and their first and last 64 KiB. Two directories with the same
-/// fingerprint hold the same model for every practical purpose, and a query
-/// can check it without reading 90 MB.
-pub fn fingerprint(dir: &Path) -> Result<String, ModelError> {
+/// A cheap identity of the model in `dir`, given its config and tokenizer
+/// bytes: BLAKE3 over those, the weights' size, their header (tensor names,
+/// shapes and offsets) and their first and last 64 KiB. Two directories with
+/// the same fingerprint hold the same model for every practical purpose, and
+/// a query can check it without reading 90 MB.
+fn fingerprint(dir: &Path, config: &[u8], tokenizer: &[u8]) -> Result<String, ModelError> {
     let mut h = blake3::Hasher::new();
-    for name in &FILES[..2] {
-        h.update(&read(dir, name)?);
-    }
+    h.update(config);
+    h.update(tokenizer);
     let path = dir.join(FILES[2]);
     let mut f = std::fs::File::open(&path).map_err(|e| missing(dir, FILES[2], &e))?;
     let size = f.metadata().map_err(|e| missing(dir, FILES[2], &e))?.len();
@@ -147,14 +146,15 @@ impl Encoder {
                 dir.display()
             ))
         })?;
-        let fingerprint = fingerprint(&dir)?;
+        let (config_bytes, tok_bytes) = (read(&dir, FILES[0])?, read(&dir, FILES[1])?);
+        let fingerprint = fingerprint(&dir, &config_bytes, &tok_bytes)?;
         let config_path = dir.join(FILES[0]);
-        let config: Config = serde_json::from_slice(&read(&dir, FILES[0])?)
+        let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| damaged(&config_path, &format!("it is not a BERT config ({e})")))?;
         let tok_path = dir.join(FILES[1]);
-        let mut tokenizer = Tokenizer::from_file(&tok_path)
+        let mut tokenizer = Tokenizer::from_bytes(&tok_bytes)
             .map_err(|e| damaged(&tok_path, &format!("it is not a tokenizer ({e})")))?;
-        let positions = max_positions(&read(&dir, FILES[0])?);
+        let positions = max_positions(&config_bytes);
         let max_tokens = max_tokens.clamp(8, positions);
         tokenizer
             .with_truncation(Some(TruncationParams {
