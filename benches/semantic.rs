@@ -2,11 +2,12 @@
 //! size with and without vectors, model load time, and query latency with
 //! and without the semantic re-rank, all measured in the same run.
 //!
-//! `cargo bench --bench semantic -- MODEL-DIR CORPUS [--queries N] [--tokens N,...]`
+//! `cargo bench --bench semantic -- MODEL-DIR CORPUS [--queries N] [--tokens N,...] [--encoder-only]`
 //!
 //! `--tokens` also times the encoder alone on the corpus's first sections at
 //! each token cap (default 128). Queries are the headings of sections spread
-//! over the corpus, re-worded to lower case.
+//! over the corpus, re-worded to lower case. `--encoder-only` stops after
+//! the encoder figures (throughput, one short query, model load).
 
 use anyhow::{Context, Result};
 use fixdex::index::vectors::embed_input;
@@ -78,12 +79,15 @@ fn sample_inputs(corpus: &Path, n: usize) -> Vec<String> {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.len() < 2 {
-        eprintln!("usage: cargo bench --bench semantic -- MODEL-DIR CORPUS [--queries N] [--tokens N,...]");
+        eprintln!(
+            "usage: cargo bench --bench semantic -- MODEL-DIR CORPUS [--queries N] [--tokens N,...] [--encoder-only]"
+        );
         return Ok(());
     }
     let (model, corpus) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
     let mut n_queries = 200;
     let mut caps = vec![128];
+    let mut encoder_only = false;
     let mut it = args.iter().skip(2);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -94,6 +98,7 @@ fn main() -> Result<()> {
                     .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
                     .unwrap_or(caps)
             }
+            "--encoder-only" => encoder_only = true,
             _ => {}
         }
     }
@@ -118,6 +123,25 @@ fn main() -> Result<()> {
         })
         .collect();
     println!("model load (median of 5): {:.1} ms", median(loads));
+    let enc = Encoder::load(&model, 128).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let short: Vec<f64> = inputs
+        .iter()
+        .take(200)
+        .map(|i| {
+            let q = i.split(':').next().unwrap_or(i).to_lowercase();
+            let t = Instant::now();
+            let _ = enc.embed(&[q.as_str()], 1);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!(
+        "one heading as a query, one thread (median of {}): {:.2} ms",
+        short.len(),
+        median(short)
+    );
+    if encoder_only {
+        return Ok(());
+    }
 
     let work = tempfile::tempdir()?;
     let (lex_dir, sem_dir) = (work.path().join("lexical"), work.path().join("semantic"));

@@ -294,3 +294,46 @@ fn queries_in_another_language_are_ranked_by_words() {
     assert_eq!(en["lang"], "en");
     assert!(cosines(&en).iter().all(Option::is_some), "{en}");
 }
+
+#[test]
+fn the_encoder_matches_candles_bert_on_the_same_weights() {
+    use candle_core::Tensor;
+    use fixdex::text::encoder::Encoder;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("model");
+    tiny_model(&dir);
+    let texts = [
+        "printer offline after update",
+        "the printer says it is offline",
+        "reset",
+        "how do i stop the fan noise when the laptop sleeps at night",
+    ];
+    let ours = Encoder::load(&dir, 64).unwrap().embed(&texts, 2).unwrap();
+
+    // The same texts through candle's BERT, one at a time, mean-pooled.
+    let config: Config = serde_json::from_slice(&fs::read(dir.join("config.json")).unwrap()).unwrap();
+    let vb = unsafe {
+        VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu)
+    }
+    .unwrap();
+    let bert = BertModel::load(vb, &config).unwrap();
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
+    for (text, mine) in texts.iter().zip(&ours) {
+        let ids = tokenizer.encode(*text, true).unwrap().get_ids().to_vec();
+        let ids = Tensor::new(ids.as_slice(), &Device::Cpu)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap();
+        let hidden = bert.forward(&ids, &ids.zeros_like().unwrap(), None).unwrap();
+        let pooled: Vec<f32> = hidden.mean(1).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+        let norm = pooled.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert_eq!(mine.len(), pooled.len());
+        for (a, b) in mine.iter().zip(&pooled) {
+            assert!((a - b / norm).abs() < 1e-4, "{text:?}: {a} against {}", b / norm);
+        }
+    }
+    // Different texts get different vectors (the comparison above is not
+    // between constants).
+    let dot: f32 = ours[0].iter().zip(&ours[3]).map(|(a, b)| a * b).sum();
+    assert!(dot < 0.999, "{dot}");
+}

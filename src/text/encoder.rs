@@ -1,6 +1,6 @@
 //! Sentence vectors from a local sentence-transformers model directory
 //! (`config.json`, `tokenizer.json`, `model.safetensors`; a BERT-family
-//! encoder such as all-MiniLM-L6-v2), run natively with candle.
+//! encoder such as all-MiniLM-L6-v2), run natively by [`super::bert`].
 //!
 //! A text becomes one unit vector: the model's last hidden states averaged
 //! over the text's tokens (or its first token, when the directory's pooling
@@ -8,13 +8,11 @@
 //! to one signed byte per dimension ([`quantize`]), which moves a cosine by
 //! well under 0.01. Nothing is downloaded: the directory is all there is.
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use super::bert::{Bert, LoadError};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
 /// Tokens of a section text that are embedded: the heading, breadcrumb and
 /// the start of the text. MiniLM-class models were trained on up to 128.
@@ -54,7 +52,7 @@ pub struct ModelId {
 
 /// A loaded sentence encoder.
 pub struct Encoder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     cls_pooling: bool,
     id: ModelId,
@@ -149,8 +147,6 @@ impl Encoder {
         let (config_bytes, tok_bytes) = (read(&dir, FILES[0])?, read(&dir, FILES[1])?);
         let fingerprint = fingerprint(&dir, &config_bytes, &tok_bytes)?;
         let config_path = dir.join(FILES[0]);
-        let config: Config = serde_json::from_slice(&config_bytes)
-            .map_err(|e| damaged(&config_path, &format!("it is not a BERT config ({e})")))?;
         let tok_path = dir.join(FILES[1]);
         let mut tokenizer = Tokenizer::from_bytes(&tok_bytes)
             .map_err(|e| damaged(&tok_path, &format!("it is not a tokenizer ({e})")))?;
@@ -162,18 +158,17 @@ impl Encoder {
                 ..Default::default()
             }))
             .map_err(|e| damaged(&tok_path, &e.to_string()))?;
-        tokenizer.with_padding(Some(PaddingParams::default()));
+        tokenizer.with_padding(None);
         let weights = dir.join(FILES[2]);
-        // candle reports most bad weights as errors, but a malformed file
-        // must never take the process down.
-        let model = std::panic::catch_unwind(|| {
-            // SAFETY: the file is mapped read-only and copied into tensors
-            // while loading; fixdex never writes to it.
-            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu) }?;
-            BertModel::load(vb, &config)
-        })
-        .map_err(|_| damaged(&weights, "it could not be read as BERT weights"))?
-        .map_err(|e| damaged(&weights, &format!("its weights do not fit the config ({e})")))?;
+        let file = std::fs::File::open(&weights).map_err(|e| missing(&dir, FILES[2], &e))?;
+        // Every misfit is reported as an error, but a malformed file must
+        // never take the process down.
+        let model = std::panic::catch_unwind(|| Bert::load(&config_bytes, &file))
+            .map_err(|_| damaged(&weights, "it could not be read as BERT weights"))?
+            .map_err(|e| match e {
+                LoadError::Config(why) => damaged(&config_path, &why),
+                LoadError::Weights(why) => damaged(&weights, &why),
+            })?;
         let cls_pooling = std::fs::read(dir.join("1_Pooling/config.json"))
             .ok()
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
@@ -217,16 +212,13 @@ impl Encoder {
                 .map(|w| {
                     let batches = &batches;
                     s.spawn(move || {
-                        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-                        pool.install(|| {
-                            let mut out = Vec::new();
-                            for batch in batches.iter().skip(w).step_by(threads) {
-                                let items: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
-                                let vectors = self.embed_batch(&items)?;
-                                out.extend(batch.iter().copied().zip(vectors));
-                            }
-                            Ok(out)
-                        })
+                        let mut out = Vec::new();
+                        for batch in batches.iter().skip(w).step_by(threads) {
+                            let items: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
+                            let vectors = self.embed_batch(&items)?;
+                            out.extend(batch.iter().copied().zip(vectors));
+                        }
+                        Ok(out)
                     })
                 })
                 .collect();
@@ -254,26 +246,31 @@ impl Encoder {
             .tokenizer
             .encode_batch(inputs, true)
             .map_err(|e| anyhow::anyhow!("cannot tokenize: {e}"))?;
-        let dev = &self.model.device;
-        let ids: Vec<Tensor> = encodings
-            .iter()
-            .map(|e| Tensor::new(e.get_ids(), dev))
-            .collect::<candle_core::Result<_>>()?;
-        let mask: Vec<Tensor> = encodings
-            .iter()
-            .map(|e| Tensor::new(e.get_attention_mask(), dev))
-            .collect::<candle_core::Result<_>>()?;
-        let ids = Tensor::stack(&ids, 0)?;
-        let mask = Tensor::stack(&mask, 0)?;
-        let hidden = self.model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
-        let pooled = if self.cls_pooling {
-            hidden.narrow(1, 0, 1)?.squeeze(1)?
-        } else {
-            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            hidden.broadcast_mul(&m)?.sum(1)?.broadcast_div(&m.sum(1)?)?
-        };
-        let norm = pooled.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-        Ok(pooled.broadcast_div(&norm)?.to_vec2::<f32>()?)
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        let hidden = self.model.forward(&ids).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let h = self.model.hidden();
+        let mut out = Vec::with_capacity(ids.len());
+        let mut start = 0;
+        for t in &ids {
+            let rows = &hidden[start * h..(start + t.len()) * h];
+            start += t.len();
+            // The mean's direction is the sum's: the length goes below.
+            let mut v = vec![0f32; h];
+            let pooled = if self.cls_pooling {
+                &rows[..h.min(rows.len())]
+            } else {
+                rows
+            };
+            for r in pooled.chunks_exact(h) {
+                for (a, b) in v.iter_mut().zip(r) {
+                    *a += b;
+                }
+            }
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|x| *x /= norm);
+            out.push(v);
+        }
+        Ok(out)
     }
 }
 

@@ -3,6 +3,7 @@
 //! and stop words per language) and text fingerprints (SimHash, shingles). Depends on nothing else in the crate.
 
 pub mod analyzer;
+mod bert;
 pub mod encoder;
 pub mod fingerprint;
 pub mod lang;
