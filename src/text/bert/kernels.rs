@@ -23,7 +23,7 @@ pub(super) fn product(
     m: usize,
     n: usize,
     k: usize,
-    dst: (&mut [f32], usize),
+    dst: (&mut [f32], usize, usize),
     add: bool,
     a: (&[f32], usize, usize),
     b: (&[f32], usize, usize),
@@ -31,7 +31,10 @@ pub(super) fn product(
 ) {
     let reach = |rows: usize, cols: usize, rs: usize, cs: usize| (rows - 1) * rs + (cols - 1) * cs + 1;
     assert!(m > 0 && n > 0 && k > 0, "an empty product");
-    assert!(dst.0.len() >= reach(m, n, dst.1, 1), "product target too short");
+    assert!(
+        dst.0.len() >= reach(m, n, dst.1, dst.2),
+        "product target too short"
+    );
     assert!(
         a.0.len() >= reach(m, k, a.1, a.2) && b.0.len() >= reach(k, n, b.1, b.2),
         "product input too short"
@@ -44,7 +47,7 @@ pub(super) fn product(
             n,
             k,
             dst.0.as_mut_ptr(),
-            1,
+            i(dst.2),
             i(dst.1),
             add,
             a.0.as_ptr(),
