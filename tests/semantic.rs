@@ -239,25 +239,62 @@ fn a_missing_or_damaged_model_is_one_sentence_and_exit_2_and_the_index_stays() {
     let o = run(fixdex(ws.path()).args(["index", "--semantic"]));
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--model"), "{}", stderr(&o));
+    // Damaged in each way a download or a hand edit can damage it: the
+    // weights' header, the weights cut short or empty, a config the weights
+    // do not fit, an activation the encoder does not run; and no directory.
     let model = ws.path().join("model");
     tiny_model(&model);
-    fs::write(
-        model.join("model.safetensors"),
-        b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}",
-    )
-    .unwrap();
-    for dir in ["model", "no-such-dir"] {
+    let weights = fs::read(model.join("model.safetensors")).unwrap();
+    let config = fs::read_to_string(model.join("config.json")).unwrap();
+    let damages: Vec<(&str, Vec<u8>, String, &str)> = vec![
+        (
+            "model.safetensors",
+            b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}".to_vec(),
+            config.clone(),
+            "model.safetensors",
+        ),
+        (
+            "model.safetensors",
+            weights[..weights.len() / 2].to_vec(),
+            config.clone(),
+            "model.safetensors",
+        ),
+        (
+            "model.safetensors",
+            Vec::new(),
+            config.clone(),
+            "model.safetensors",
+        ),
+        (
+            "config",
+            weights.clone(),
+            config.replace("\"hidden_size\":16", "\"hidden_size\":32"),
+            "model.safetensors",
+        ),
+        (
+            "config",
+            weights.clone(),
+            config.replace("\"gelu\"", "\"swish\""),
+            "config.json",
+        ),
+    ];
+    for (what, w, c, named) in damages.iter().map(|(a, b, c, d)| (*a, b, c, *d)).chain([(
+        "dir",
+        &Vec::new(),
+        &String::new(),
+        "no-such-dir",
+    )]) {
+        let dir = if what == "dir" { "no-such-dir" } else { "model" };
+        if what != "dir" {
+            fs::write(model.join("model.safetensors"), w).unwrap();
+            fs::write(model.join("config.json"), c).unwrap();
+        }
         let o = run(fixdex(ws.path()).args(["index", "--semantic", "--model", dir]));
         assert_no_panic(&o);
-        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert_eq!(code(&o), 2, "{what}: {}", stderr(&o));
         let err = stderr(&o);
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-        let named = if dir == "model" {
-            "model.safetensors"
-        } else {
-            "no-such-dir"
-        };
-        assert!(err.contains(named), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{what}: {err}");
+        assert!(err.contains(named), "{what}: {err}");
     }
     let after = run(fixdex(ws.path()).args(["query", "printer offline", "--json", "--no-refresh"]));
     let ids = |o: &std::process::Output| {
