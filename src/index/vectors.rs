@@ -61,7 +61,11 @@ pub fn embed_input(s: &Section) -> String {
 
 /// The vectors of one indexing run.
 pub struct Vectors {
-    encoder: Encoder,
+    /// Which model makes the vectors.
+    id: ModelId,
+    /// The model, loaded when a text needs embedding: a run that finds
+    /// nothing new never loads the model its index already proved.
+    encoder: Option<Encoder>,
     /// The last commit's sections when they were embedded by the same model,
     /// with their vector columns: their vectors are reused.
     previous: Option<(Searcher, VectorColumns)>,
@@ -97,8 +101,21 @@ impl Plan {
                 rebuild: None,
             });
         };
-        let encoder = Encoder::load(&dir, MAX_TOKENS).map_err(|e| ModelUnavailable(e.0))?;
-        let same = reusable && recorded.is_some_and(|r| same_model(r, encoder.id()));
+        // The model that made the index's vectors is not loaded until a
+        // text needs it; any other is loaded (and tried) now, before the
+        // run changes anything.
+        let proven = recorded.filter(|_| reusable).and_then(|r| {
+            let id = Encoder::identify(&dir, MAX_TOKENS).ok()?;
+            same_model(r, &id).then_some(ModelId { dims: r.dims, ..id })
+        });
+        let (id, encoder) = match proven {
+            Some(id) => (id, None),
+            None => {
+                let e = Encoder::load(&dir, MAX_TOKENS).map_err(|e| ModelUnavailable(e.0))?;
+                (e.id().clone(), Some(e))
+            }
+        };
+        let same = reusable && recorded.is_some_and(|r| same_model(r, &id));
         let searcher = index.reader()?.searcher();
         let has_sections = reusable && searcher.num_docs() > 0;
         let rebuild = match recorded {
@@ -112,6 +129,7 @@ impl Plan {
         });
         Ok(Plan {
             vectors: Some(Vectors {
+                id,
                 encoder,
                 previous,
                 made: HashMap::new(),
@@ -130,7 +148,7 @@ pub fn same_model(recorded: &ModelId, model: &ModelId) -> bool {
 impl Vectors {
     /// Which model makes the vectors.
     pub fn model(&self) -> &ModelId {
-        self.encoder.id()
+        &self.id
     }
 
     /// The vectors of `sections`, in order: each distinct text embedded
@@ -155,18 +173,30 @@ impl Vectors {
         let threads = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .clamp(1, 4);
-        let made = self.encoder.embed(&texts, threads)?;
+        if texts.is_empty() {
+            return Ok(self.vectors_of(&keys));
+        }
+        if self.encoder.is_none() {
+            let e = Encoder::load_recorded(&self.id.dir, &self.id).map_err(|e| ModelUnavailable(e.0))?;
+            self.encoder = Some(e);
+        }
+        let encoder = self.encoder.as_ref().expect("loaded above");
+        let made = encoder.embed(&texts, threads)?;
         self.embedded += made.len();
         for (&i, v) in todo.iter().zip(made) {
             self.made.insert(keys[i], encoder::quantize(&v));
         }
-        Ok(keys
-            .iter()
+        Ok(self.vectors_of(&keys))
+    }
+
+    /// The vectors made or reused for texts with hashes `keys`.
+    fn vectors_of(&self, keys: &[u64]) -> Vec<Vector> {
+        keys.iter()
             .map(|k| Vector {
                 bytes: self.made[k].clone(),
                 key: *k,
             })
-            .collect())
+            .collect()
     }
 
     /// The vector the last commit holds for the text with hash `key`.

@@ -137,7 +137,15 @@ impl Encoder {
         Ok(encoder)
     }
 
-    fn open(dir: &Path, max_tokens: usize) -> Result<Encoder, ModelError> {
+    /// Which model `dir` holds, embedding at most `max_tokens` tokens per
+    /// text, without loading it (`dims` is 0): enough to tell whether it
+    /// made an index's vectors.
+    pub fn identify(dir: &Path, max_tokens: usize) -> Result<ModelId, ModelError> {
+        Ok(Encoder::read_identity(dir, max_tokens)?.0)
+    }
+
+    /// The model's identity, config and tokenizer bytes.
+    fn read_identity(dir: &Path, max_tokens: usize) -> Result<(ModelId, Vec<u8>, Vec<u8>), ModelError> {
         let dir = std::fs::canonicalize(dir).map_err(|e| {
             ModelError(format!(
                 "the model directory {} cannot be opened ({e})",
@@ -146,21 +154,32 @@ impl Encoder {
         })?;
         let (config_bytes, tok_bytes) = (read(&dir, FILES[0])?, read(&dir, FILES[1])?);
         let fingerprint = fingerprint(&dir, &config_bytes, &tok_bytes)?;
+        let max_tokens = max_tokens.clamp(8, max_positions(&config_bytes));
+        let id = ModelId {
+            dir,
+            fingerprint,
+            dims: 0,
+            max_tokens,
+        };
+        Ok((id, config_bytes, tok_bytes))
+    }
+
+    fn open(dir: &Path, max_tokens: usize) -> Result<Encoder, ModelError> {
+        let (id, config_bytes, tok_bytes) = Encoder::read_identity(dir, max_tokens)?;
+        let dir = &id.dir;
         let config_path = dir.join(FILES[0]);
         let tok_path = dir.join(FILES[1]);
         let mut tokenizer = Tokenizer::from_bytes(&tok_bytes)
             .map_err(|e| damaged(&tok_path, &format!("it is not a tokenizer ({e})")))?;
-        let positions = max_positions(&config_bytes);
-        let max_tokens = max_tokens.clamp(8, positions);
         tokenizer
             .with_truncation(Some(TruncationParams {
-                max_length: max_tokens,
+                max_length: id.max_tokens,
                 ..Default::default()
             }))
             .map_err(|e| damaged(&tok_path, &e.to_string()))?;
         tokenizer.with_padding(None);
         let weights = dir.join(FILES[2]);
-        let file = std::fs::File::open(&weights).map_err(|e| missing(&dir, FILES[2], &e))?;
+        let file = std::fs::File::open(&weights).map_err(|e| missing(dir, FILES[2], &e))?;
         // Every misfit is reported as an error, but a malformed file must
         // never take the process down.
         let model = std::panic::catch_unwind(|| Bert::load(&config_bytes, &file))
@@ -178,12 +197,7 @@ impl Encoder {
             model,
             tokenizer,
             cls_pooling,
-            id: ModelId {
-                dir,
-                fingerprint,
-                dims: 0,
-                max_tokens,
-            },
+            id,
         })
     }
 
