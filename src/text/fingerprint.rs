@@ -37,29 +37,90 @@ pub fn simhash(text: &str) -> u64 {
         return 0;
     }
     let word = |i: usize| &buf.as_bytes()[spans[i].0..spans[i].1];
-    let mut weights = [0i32; 64];
-    let mut add = |h: u64| {
-        for (bit, w) in weights.iter_mut().enumerate() {
-            *w += ((h >> bit) & 1) as i32 * 2 - 1;
-        }
-    };
+    let mut bits = BitCounts::default();
     if spans.len() < 3 {
         for i in 0..spans.len() {
-            add(fnv1a(word(i), 0));
+            bits.add(fnv1a(word(i), 0));
         }
     } else {
         for i in 0..spans.len() - 2 {
             let mut h = fnv1a(word(i), 0);
             h = fnv1a(word(i + 1), h);
             h = fnv1a(word(i + 2), h);
-            add(h);
+            bits.add(h);
         }
     }
-    weights
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w > 0)
-        .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
+    bits.majority()
+}
+
+/// How many of the hashes added so far have each of the 64 bits set.
+///
+/// Counted eight bits at a time: each byte of a hash is spread by a table
+/// into a word with one byte per bit, and those words are summed, so one
+/// hash costs eight additions instead of 64. The byte counters are emptied
+/// into the totals before they can overflow.
+struct BitCounts {
+    lanes: [u64; 8],
+    pending: u32,
+    totals: [u32; 64],
+    added: u32,
+}
+
+/// `SPREAD[b]` has byte `i` set to bit `i` of `b`.
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            t[b] |= (((b >> i) & 1) as u64) << (8 * i);
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+impl Default for BitCounts {
+    fn default() -> Self {
+        BitCounts {
+            lanes: [0; 8],
+            pending: 0,
+            totals: [0; 64],
+            added: 0,
+        }
+    }
+}
+
+impl BitCounts {
+    fn add(&mut self, h: u64) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[((h >> (8 * k)) & 0xff) as usize];
+        }
+        self.added += 1;
+        self.pending += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            for i in 0..8 {
+                self.totals[8 * k + i] += ((*lane >> (8 * i)) & 0xff) as u32;
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// The bits set in more than half of the hashes.
+    fn majority(mut self) -> u64 {
+        self.flush();
+        (0..64)
+            .filter(|&bit| 2 * self.totals[bit] > self.added)
+            .fold(0u64, |acc, bit| acc | 1 << bit)
+    }
 }
 
 /// Whether two SimHashes are close enough to be worth an exact check.
@@ -192,7 +253,10 @@ mod tests {
 
     #[test]
     fn simhash_bits_do_not_change() {
+        // Long enough for the byte counters to be emptied several times.
+        let long: String = (0..2000).map(|i| format!("w{} ", i * 7919 % 613)).collect();
         for t in [
+            long.as_str(),
             "",
             "one",
             "Two Words",
