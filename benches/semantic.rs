@@ -33,6 +33,14 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
+/// The process's resident memory now, in MB (Linux only).
+fn resident_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 /// Builds an index of `corpus` in `dir` (with vectors when `model` is
 /// given); returns the seconds and the run's summary.
 fn build(corpus: &Path, dir: &Path, model: Option<&Path>) -> Result<(f64, fixdex::index::Summary)> {
@@ -105,6 +113,12 @@ fn main() -> Result<()> {
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
+    let before = resident_mb();
+    let first = Encoder::load(&model, 128).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let (Some(a), Some(b)) = (before, resident_mb()) {
+        println!("resident memory of the loaded model: {:.1} MB", b - a);
+    }
+    drop(first);
     let inputs = sample_inputs(&corpus, 400);
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     println!("encoder alone, {} section texts, {threads} threads:", refs.len());

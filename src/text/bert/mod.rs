@@ -309,7 +309,29 @@ impl Bert {
                 layers,
             })
         };
-        build().map_err(LoadError::Weights)
+        let mut bert = build().map_err(LoadError::Weights)?;
+        drop(w);
+        // Everything but the word table has been copied: keep only its
+        // pages mapped (a 64 KiB-aligned window), so that the rest of the
+        // file does not stay in the process's memory.
+        let width = if bert.word.dtype == Dtype::F32 { 4 } else { 2 };
+        let start = bert.word.start;
+        let aligned = start - start % 65_536;
+        // SAFETY: as for the whole file above.
+        let narrow = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(aligned as u64)
+                .len(start - aligned + bert.vocab * h * width)
+                .map(weights)
+        };
+        if let Ok(narrow) = narrow {
+            bert.word = Table {
+                map: Arc::new(narrow),
+                start: start - aligned,
+                ..bert.word
+            };
+        }
+        Ok(bert)
     }
 
     /// The vector length.
