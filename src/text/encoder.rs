@@ -211,11 +211,11 @@ impl Encoder {
         Ok(self.embed_batch(&[text])?.remove(0))
     }
 
-    /// The unit vectors of many texts, in order, on up to `threads` threads
-    /// (each running its own forward passes on one core: the model's
-    /// element-wise steps are single-threaded, so whole passes side by side
+    /// The unit vectors of many texts, in order, on up to `threads` threads,
+    /// each running whole forward passes on one core (side by side they
     /// keep the cores busier than one pass split across them). Texts are
-    /// batched by length so that padding costs little.
+    /// batched by length, so that the batches of the threads take about
+    /// as long.
     pub fn embed(&self, texts: &[&str], threads: usize) -> anyhow::Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
