@@ -13,12 +13,14 @@
 //! the caller runs whole passes side by side, one per core.
 
 mod kernels;
+mod weights;
 
 use kernels::{Act, activate, add, layer_norm, product, softmax};
 use memmap2::Mmap;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 use std::sync::Arc;
+use weights::{Table, Weights};
 
 /// The parts of a BERT `config.json` a forward pass needs.
 #[derive(Deserialize)]
@@ -110,134 +112,6 @@ pub(crate) struct Bert {
     layers: Vec<Layer>,
 }
 
-/// The word embeddings, read in place from the mapped weights file: a
-/// text needs a few dozen of its tens of thousands of rows, so they are
-/// not copied at load.
-struct Table {
-    map: Arc<Mmap>,
-    start: usize,
-    dtype: Dtype,
-    cols: usize,
-}
-
-impl Table {
-    /// Row `r`, as f32.
-    fn row(&self, r: usize) -> Vec<f32> {
-        let width = if self.dtype == Dtype::F32 { 4 } else { 2 };
-        let bytes = &self.map[self.start + r * self.cols * width..][..self.cols * width];
-        to_f32(bytes, self.dtype)
-    }
-}
-
-/// Little-endian floats of a supported type, as f32.
-fn to_f32(data: &[u8], dtype: Dtype) -> Vec<f32> {
-    match dtype {
-        Dtype::F16 => data
-            .chunks_exact(2)
-            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-            .collect(),
-        Dtype::BF16 => data
-            .chunks_exact(2)
-            .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
-            .collect(),
-        _ => data
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-    }
-}
-
-/// The named tensors of a weights file, as f32.
-struct Weights<'a> {
-    st: SafeTensors<'a>,
-    prefix: String,
-}
-
-impl Weights<'_> {
-    /// A tensor's values and shape.
-    fn get(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), String> {
-        let full = format!("{}{name}", self.prefix);
-        let t = self
-            .st
-            .tensor(&full)
-            .map_err(|_| format!("it has no tensor {full}"))?;
-        if !matches!(t.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16) {
-            return Err(format!("its tensor {full} is {:?}, not a float type", t.dtype()));
-        }
-        Ok((to_f32(t.data(), t.dtype()), t.shape().to_vec()))
-    }
-
-    /// A tensor that must have `shape`.
-    fn shaped(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
-        let (v, s) = self.get(name)?;
-        if s != shape {
-            return Err(format!(
-                "its tensor {}{name} has shape {s:?} where the config implies {shape:?}",
-                self.prefix
-            ));
-        }
-        Ok(v)
-    }
-
-    /// The dense layers `names` (each stored output × input, as PyTorch
-    /// saves them) side by side as one input-major matrix.
-    fn dense(&self, names: &[&str], n_in: usize, n_out: usize) -> Result<Dense, String> {
-        let total = n_out * names.len();
-        let mut w = vec![0f32; n_in * total];
-        let mut b = Vec::with_capacity(total);
-        for (part, name) in names.iter().enumerate() {
-            let wt = self.shaped(&format!("{name}.weight"), &[n_out, n_in])?;
-            // In 32 × 32 tiles, so that reads and writes both stay in cache.
-            for o0 in (0..n_out).step_by(32) {
-                for i0 in (0..n_in).step_by(32) {
-                    for o in o0..(o0 + 32).min(n_out) {
-                        for i in i0..(i0 + 32).min(n_in) {
-                            w[i * total + part * n_out + o] = wt[o * n_in + i];
-                        }
-                    }
-                }
-            }
-            b.extend(self.shaped(&format!("{name}.bias"), &[n_out])?);
-        }
-        Ok(Dense {
-            w,
-            b,
-            n_in,
-            n_out: total,
-        })
-    }
-
-    /// Encoder layer `i`.
-    fn layer(&self, i: usize, h: usize, inter: usize) -> Result<Layer, String> {
-        let l = format!("encoder.layer.{i}");
-        let a = format!("{l}.attention.self");
-        Ok(Layer {
-            qkv: self.dense(
-                &[&format!("{a}.query"), &format!("{a}.key"), &format!("{a}.value")],
-                h,
-                h,
-            )?,
-            attn_out: self.dense(&[&format!("{l}.attention.output.dense")], h, h)?,
-            attn_norm: self.norm(&format!("{l}.attention.output.LayerNorm"), h)?,
-            up: self.dense(&[&format!("{l}.intermediate.dense")], h, inter)?,
-            down: self.dense(&[&format!("{l}.output.dense")], inter, h)?,
-            out_norm: self.norm(&format!("{l}.output.LayerNorm"), h)?,
-        })
-    }
-
-    /// A layer norm, saved as weight and bias (or, in old checkpoints, as
-    /// gamma and beta).
-    fn norm(&self, name: &str, n: usize) -> Result<Norm, String> {
-        let g = self
-            .shaped(&format!("{name}.weight"), &[n])
-            .or_else(|_| self.shaped(&format!("{name}.gamma"), &[n]))?;
-        let b = self
-            .shaped(&format!("{name}.bias"), &[n])
-            .or_else(|_| self.shaped(&format!("{name}.beta"), &[n]))?;
-        Ok(Norm { g, b })
-    }
-}
-
 impl Bert {
     /// Builds the encoder from a config and a safetensors file; the error
     /// says what does not fit.
@@ -311,26 +185,7 @@ impl Bert {
         };
         let mut bert = build().map_err(LoadError::Weights)?;
         drop(w);
-        // Everything but the word table has been copied: keep only its
-        // pages mapped (a 64 KiB-aligned window), so that the rest of the
-        // file does not stay in the process's memory.
-        let width = if bert.word.dtype == Dtype::F32 { 4 } else { 2 };
-        let start = bert.word.start;
-        let aligned = start - start % 65_536;
-        // SAFETY: as for the whole file above.
-        let narrow = unsafe {
-            memmap2::MmapOptions::new()
-                .offset(aligned as u64)
-                .len(start - aligned + bert.vocab * h * width)
-                .map(weights)
-        };
-        if let Ok(narrow) = narrow {
-            bert.word = Table {
-                map: Arc::new(narrow),
-                start: start - aligned,
-                ..bert.word
-            };
-        }
+        bert.word = bert.word.narrowed(bert.vocab, weights);
         Ok(bert)
     }
 
