@@ -271,55 +271,47 @@ impl Bert {
 
 impl Dense {
     /// `x · w + b` for `rows` rows of `x`.
+    ///
+    /// For a few rows (a query) the product is written column by column,
+    /// which makes gemm read the weights once rather than once per six
+    /// rows, then turned back into rows.
     fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.n_in, "input of the wrong size");
         if rows == 0 {
             return Vec::new();
         }
-        if rows > FEW_ROWS {
-            let mut y = Vec::with_capacity(rows * self.n_out);
-            for _ in 0..rows {
-                y.extend_from_slice(&self.b);
-            }
-            let dst = (&mut y[..], self.n_out, 1);
-            product(
-                rows,
-                self.n_out,
-                self.n_in,
-                dst,
-                true,
-                (x, self.n_in, 1),
-                (&self.w, self.n_out, 1),
-                1.0,
-            );
-            return y;
-        }
-        // A few rows (a query): the product is written column by column,
-        // which makes gemm read the weights once rather than once per six
-        // rows, then turned back into rows.
-        let mut t: Vec<f32> = self
-            .b
-            .iter()
-            .flat_map(|&b| std::iter::repeat_n(b, rows))
-            .collect();
-        let dst = (&mut t[..], 1, rows);
+        let by_column = rows <= FEW_ROWS;
+        // The bias, laid out as the product will be written.
+        let (mut y, strides): (Vec<f32>, _) = if by_column {
+            let y = self
+                .b
+                .iter()
+                .flat_map(|&b| std::iter::repeat_n(b, rows))
+                .collect();
+            (y, (1, rows))
+        } else {
+            (self.b.repeat(rows), (self.n_out, 1))
+        };
         product(
             rows,
             self.n_out,
             self.n_in,
-            dst,
+            (&mut y[..], strides.0, strides.1),
             true,
             (x, self.n_in, 1),
             (&self.w, self.n_out, 1),
             1.0,
         );
-        let mut y = vec![0f32; rows * self.n_out];
-        for (o, col) in t.chunks_exact(rows).enumerate() {
+        if !by_column {
+            return y;
+        }
+        let mut out = vec![0f32; rows * self.n_out];
+        for (o, col) in y.chunks_exact(rows).enumerate() {
             for (r, v) in col.iter().enumerate() {
-                y[r * self.n_out + o] = *v;
+                out[r * self.n_out + o] = *v;
             }
         }
-        y
+        out
     }
 }
 
