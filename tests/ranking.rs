@@ -714,3 +714,115 @@ fn every_section_of_the_right_article_is_reachable_in_the_top_ten() {
         assert!(h.iter().any(|x| x == want), "{want} missing from {h:?}");
     }
 }
+
+#[test]
+fn the_question_forms_own_words_do_not_pick_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "meters.md",
+                &article(
+                    "Smart meters",
+                    &[(
+                        "What is a smart meter?",
+                        "A smart meter records the power a home uses and reports it to the supplier.",
+                    )],
+                ),
+            ),
+            (
+                "readings.md",
+                &article(
+                    "Meter readings",
+                    &[(
+                        "Send a smart meter reading",
+                        "The app reads the smart meter and sends exactly the figure the supplier needs.",
+                    )],
+                ),
+            ),
+        ],
+    );
+    let q = "what exactly is a smart meter";
+    assert_eq!(headings(&search(&e, q))[0], "What is a smart meter?");
+    let mut e = e;
+    e.set_ranking(Ranking {
+        question: 0.0,
+        ..Ranking::default()
+    });
+    assert_eq!(headings(&search(&e, q))[0], "Send a smart meter reading");
+}
+
+#[test]
+fn an_article_lists_more_sections_while_they_outscore_the_next_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = |words: &str| format!("{words} {FILLER}");
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "scanner.md",
+                &article(
+                    "Scanner not detected",
+                    &[
+                        (
+                            "Scanner not detected",
+                            &body(
+                                "The scanner is not detected by the computer. A loose cable, an old driver or a dropped network are the usual reasons.",
+                            ),
+                        ),
+                        (
+                            "Causes of a scanner not detected",
+                            &body(
+                                "A scanner is not detected when its cable is loose, its driver is old or the network drops.",
+                            ),
+                        ),
+                        (
+                            "Reseat the cable",
+                            &body(
+                                "Unplug the cable from the scanner, wait, and push it back until it clicks, so that it is no longer loose.",
+                            ),
+                        ),
+                        (
+                            "Update the driver",
+                            &body("Install the newest driver from the maker of the scanner."),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "fax.md",
+                &article(
+                    "Fax settings",
+                    &[(
+                        "Fax cable",
+                        &body("The fax needs a phone cable, not a network cable; a loose cable drops calls."),
+                    )],
+                ),
+            ),
+        ],
+    );
+    let q = "scanner not detected loose cable";
+    let opts = SearchOptions {
+        limit: 3,
+        ..Default::default()
+    };
+    // The overview and the introduction come first; the fix is the
+    // article's third section and still outscores the other article.
+    let found = headings(&e.search(q, &opts).unwrap());
+    assert_eq!(
+        found,
+        [
+            "Causes of a scanner not detected",
+            "Scanner not detected",
+            "Reseat the cable"
+        ]
+    );
+    let mut e = e;
+    e.set_ranking(Ranking {
+        article_run: 0,
+        ..Ranking::default()
+    });
+    let strict = headings(&e.search(q, &opts).unwrap());
+    assert_eq!(strict[2], "Fax cable", "{strict:?}");
+}

@@ -2,7 +2,11 @@
 //! section already chosen are folded into its `also_in` (the same SimHash,
 //! or a close one with most word shingles shared), and at most
 //! [`PER_ARTICLE`] sections of one article are listed unless the list would
-//! otherwise stay short.
+//! otherwise stay short. When the best section of an article is not its
+//! introduction (the query is about a part of the article, not the article),
+//! up to `Ranking::article_run` more of its sections are listed while they
+//! outscore the next article's best: the fix may be an article's third
+//! section, behind an overview that only names it and the introduction.
 
 use super::rerank::Ranked;
 use super::{Engine, SearchOptions};
@@ -43,6 +47,7 @@ pub(super) enum Copy {
 struct SegmentColumns {
     sim: Option<Column<u64>>,
     article: Option<Column<u64>>,
+    order: Option<Column<u64>>,
 }
 
 impl Engine {
@@ -61,6 +66,7 @@ impl Engine {
             kept: Vec::new(),
             deferred: Vec::new(),
             per_article: HashMap::new(),
+            latest: None,
         };
         for r in ranked {
             g.offer(r)?;
@@ -82,6 +88,10 @@ struct Grouping<'a> {
     /// no other article has enough hits.
     deferred: Vec<Candidate>,
     per_article: HashMap<u64, usize>,
+    /// The article whose first listed section came last, if that section
+    /// was not its introduction: until another article's first section
+    /// comes, its further sections outscore the next article's best.
+    latest: Option<u64>,
 }
 
 impl Grouping<'_> {
@@ -89,7 +99,7 @@ impl Grouping<'_> {
     /// back, or dropped. Candidates are still scanned once the list is full,
     /// to find copies of the kept hits.
     fn offer(&mut self, r: Ranked) -> Result<()> {
-        let (sim, art) = self.fast_values(r.addr);
+        let (sim, art, lead) = self.fast_values(r.addr);
         let full = self.kept.len() >= self.opts.limit;
         let mut section: Option<Section> = None;
         let mut shingles: Option<Vec<u64>> = None;
@@ -101,7 +111,8 @@ impl Grouping<'_> {
             return Ok(());
         }
         let n = *self.per_article.entry(art).or_default();
-        let defer = !self.opts.all_sections && n >= PER_ARTICLE;
+        let run = self.latest == Some(art) && n < PER_ARTICLE + self.engine.ranking.article_run;
+        let defer = !self.opts.all_sections && n >= PER_ARTICLE && !run;
         if defer && self.deferred.len() >= self.opts.limit {
             return Ok(());
         }
@@ -125,20 +136,25 @@ impl Grouping<'_> {
         if defer {
             self.deferred.push(cand);
         } else {
+            if n == 0 {
+                self.latest = (!lead).then_some(art);
+            }
             *self.per_article.entry(art).or_default() += 1;
             self.kept.push(cand);
         }
         Ok(())
     }
 
-    /// SimHash and article hash of a section, from the fast fields.
-    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64) {
+    /// SimHash and article hash of a section, and whether it is its
+    /// article's first, from the fast fields.
+    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, bool) {
         let searcher = self.searcher;
         let cols = self.columns.entry(addr.segment_ord).or_insert_with(|| {
             let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
             SegmentColumns {
                 sim: ff.u64("simhash").ok(),
                 article: ff.u64("article").ok(),
+                order: ff.u64("order").ok(),
             }
         });
         let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
@@ -147,7 +163,8 @@ impl Grouping<'_> {
             .as_ref()
             .and_then(|c| c.first(addr.doc_id))
             .unwrap_or(0);
-        (sim, art)
+        let lead = cols.order.as_ref().and_then(|c| c.first(addr.doc_id)) == Some(0);
+        (sim, art, lead)
     }
 
     /// The chosen hit (index into kept, then deferred) that the section at

@@ -20,6 +20,8 @@ const FORMS: &[Form] = &[
         starts: &[
             &["what", "is"],
             &["what", "are"],
+            &["what", "exactly", "is"],
+            &["what", "exactly", "are"],
             &["what", "exactly"],
             &["what", "does"],
             &["whats"],
@@ -53,15 +55,37 @@ const FORMS: &[Form] = &[
     },
 ];
 
-/// The heading words answering the question form `words` (lower-case query
-/// words, in order) starts with; empty when it starts with none.
-pub fn heading_words(words: &[String]) -> &'static [&'static str] {
+/// The positions of the leading words of `words` (lower-case query words, in
+/// order) that are the question form and say nothing about the topic: "what
+/// exactly is a device driver" asks about drivers, not about exactness.
+/// Words the form's headings use ("is it safe" → safe) are left out: they
+/// are the topic too.
+pub fn form_only_words(words: &[String]) -> Vec<usize> {
+    match leading_form(words) {
+        Some((form, start)) => (0..start.len())
+            .filter(|&i| !form.heading.contains(&start[i]))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The form `words` starts with, and the start that matched.
+fn leading_form(words: &[String]) -> Option<(&'static Form, &'static [&'static str])> {
     for form in FORMS {
         for start in form.starts {
             if words.len() > start.len() && words.iter().zip(start.iter()).all(|(w, s)| w == s) {
-                return form.heading;
+                return Some((form, start));
             }
         }
+    }
+    None
+}
+
+/// The heading words answering the question form `words` (lower-case query
+/// words, in order) starts with; empty when it starts with none.
+pub fn heading_words(words: &[String]) -> &'static [&'static str] {
+    if let Some((form, _)) = leading_form(words) {
+        return form.heading;
     }
     // "is X the same as Y", "X vs Y": a comparison.
     let has = |w: &str| words.iter().any(|x| x == w);
@@ -97,5 +121,14 @@ mod tests {
         assert!(heading_words(&words("printer offline")).is_empty());
         // The form alone is not a question about anything.
         assert!(heading_words(&words("what is")).is_empty());
+    }
+
+    #[test]
+    fn the_forms_own_words_are_not_the_topic() {
+        assert_eq!(form_only_words(&words("what exactly is a device driver")), [1, 2]);
+        assert_eq!(form_only_words(&words("what is winload efi")), [1]);
+        // "safe" is what the answering heading says: it stays a query word.
+        assert_eq!(form_only_words(&words("is it safe to delete temp files")), [0, 1]);
+        assert!(form_only_words(&words("printer offline")).is_empty());
     }
 }

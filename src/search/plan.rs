@@ -99,11 +99,17 @@ impl Engine {
         } else {
             ENGLISH.to_string()
         };
-        let words = if lang == ENGLISH {
+        let mut words = if lang == ENGLISH {
             english
         } else {
             self.words(query, &lang)
         };
+        if lang == ENGLISH && self.ranking.question > 0.0 && self.ranking.stop_words {
+            let surface: Vec<String> = words.iter().map(|w| w.surface.clone()).collect();
+            for i in forms::form_only_words(&surface) {
+                words[i].stop = true;
+            }
+        }
         let mut content: Vec<usize> = (0..words.len()).filter(|&i| !words[i].stop).collect();
         if content.is_empty() {
             content = (0..words.len()).collect();

@@ -74,6 +74,10 @@ pub struct Ranking {
     pub stop_words: bool,
     /// Fold near-duplicate sections into one hit.
     pub collapse: bool,
+    /// Sections an article may list beyond the per-article cap while they
+    /// outscore the next article's best, when its best section is not its
+    /// introduction (0 = the cap is strict).
+    pub article_run: usize,
 }
 
 impl Default for Ranking {
@@ -101,6 +105,7 @@ impl Default for Ranking {
             coverage_idf: 0.0,
             stop_words: true,
             collapse: true,
+            article_run: 2,
         }
     }
 }
@@ -143,6 +148,7 @@ impl Ranking {
                 "coverage_idf" => self.coverage_idf = x,
                 "stop_words" => self.stop_words = x != 0.0,
                 "collapse" => self.collapse = x != 0.0,
+                "article_run" => self.article_run = x as usize,
                 _ => {}
             }
         }
@@ -181,6 +187,7 @@ impl Ranking {
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
             ("no stop-word removal", without(|r| r.stop_words = false)),
             ("no near-duplicate collapse", without(|r| r.collapse = false)),
+            ("strict per-article cap", without(|r| r.article_run = 0)),
             (
                 "plain BM25 (all off)",
                 without(|r| {
@@ -198,6 +205,7 @@ impl Ranking {
                     r.coverage_idf = 1.0;
                     r.stop_words = false;
                     r.collapse = false;
+                    r.article_run = 0;
                 }),
             ),
         ]
