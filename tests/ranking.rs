@@ -826,3 +826,33 @@ fn an_article_lists_more_sections_while_they_outscore_the_next_article() {
     let strict = headings(&e.search(q, &opts).unwrap());
     assert_eq!(strict[2], "Fax cable", "{strict:?}");
 }
+
+#[test]
+fn a_what_is_question_is_answered_by_a_definition_not_any_heading_with_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[(
+            "token.md",
+            &article(
+                "Sync token errors",
+                &[
+                    (
+                        "What caused the sync token error?",
+                        "A sync token used after weeks offline has expired.",
+                    ),
+                    (
+                        "About the sync token",
+                        "The sync token tells the server which changes the device already has.",
+                    ),
+                ],
+            ),
+        )],
+    );
+    let q = "what is the sync token used for";
+    assert_eq!(headings(&search(&e, q))[0], "About the sync token");
+    assert_eq!(
+        headings(&search(&e, "what caused the sync token error"))[0],
+        "What caused the sync token error?"
+    );
+}

@@ -124,7 +124,7 @@ impl Engine {
         searcher: &Searcher,
         articles: &[u64],
         concepts: &[(usize, Concept)],
-        forms: &[String],
+        forms: &[Vec<String>],
     ) -> Result<Vec<ArticleSpread>> {
         let f = &self.fields;
         let mut out: Vec<ArticleSpread> = articles
@@ -166,11 +166,18 @@ impl Engine {
             let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
             let (heading, text) = (seg.inverted_index(f.heading)?, seg.inverted_index(f.text)?);
             let mut hit = vec![false; ids.len()];
-            for stem in forms {
-                let t = Term::from_field_text(f.heading, stem);
-                if let Some(p) = heading.read_postings(&t, IndexRecordOption::Basic)? {
-                    mark(p, &ids, &mut hit);
+            for stems in forms {
+                // A heading answers when it holds every stem of the entry.
+                let mut all = vec![true; ids.len()];
+                for stem in stems {
+                    let mut has = vec![false; ids.len()];
+                    let t = Term::from_field_text(f.heading, stem);
+                    if let Some(p) = heading.read_postings(&t, IndexRecordOption::Basic)? {
+                        mark(p, &ids, &mut has);
+                    }
+                    all.iter_mut().zip(&has).for_each(|(a, h)| *a &= *h);
                 }
+                hit.iter_mut().zip(&all).for_each(|(h, a)| *h |= *a);
             }
             for (&(d, a), _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
                 out[a].form.with += 1;

@@ -55,9 +55,11 @@ pub(super) struct Plan {
     /// Weight of the words found nowhere, not even by correction: they still
     /// count against confidence.
     pub unknown_weight: f32,
-    /// Stems of heading words that answer the query's question form
-    /// ("why …" → causes, reasons), see [`super::forms`].
-    pub form_stems: Vec<String>,
+    /// Heading words that answer the query's question form ("why …" →
+    /// causes, reasons; "what is …" → "what is", about), as stems: a
+    /// heading answers when it holds every stem of one entry. See
+    /// [`super::forms`].
+    pub form_stems: Vec<Vec<String>>,
     /// The language the query is read in (see [`super::language`]).
     pub lang: String,
     /// Whether the index holds sections in more than one language.
@@ -147,11 +149,10 @@ impl Engine {
         let surface: Vec<String> = words.into_iter().map(|w| w.surface).collect();
         self.add_synonyms(&surface, &mut plan);
         if self.ranking.question > 0.0 {
-            for w in forms::heading_words(&surface) {
-                if let Some(stem) = self.stem(w)
-                    && !plan.form_stems.contains(&stem)
-                {
-                    plan.form_stems.push(stem);
+            for entry in forms::heading_words(&surface) {
+                let stems: Vec<String> = entry.split(' ').filter_map(|w| self.stem(w)).collect();
+                if !stems.is_empty() && !plan.form_stems.contains(&stems) {
+                    plan.form_stems.push(stems);
                 }
             }
         }

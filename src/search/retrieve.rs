@@ -50,14 +50,18 @@ impl Engine {
             let forms: Vec<(Occur, Box<dyn Query>)> = plan
                 .form_stems
                 .iter()
-                .map(|stem| {
-                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.heading, stem),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        weight,
-                    ));
+                .map(|stems| {
+                    let all: Vec<(Occur, Box<dyn Query>)> = stems
+                        .iter()
+                        .map(|stem| {
+                            let t = Term::from_field_text(self.fields.heading, stem);
+                            let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                            (Occur::Must, q)
+                        })
+                        .collect();
+                    let per_word = weight / stems.len() as f32;
+                    let q: Box<dyn Query> =
+                        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), per_word));
                     (Occur::Should, q)
                 })
                 .collect();
