@@ -28,6 +28,7 @@ use super::Engine;
 use super::plan::{Concept, Plan};
 use anyhow::Result;
 use std::collections::{HashMap, HashSet};
+use tantivy::InvertedIndexReader;
 use tantivy::postings::SegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
@@ -165,20 +166,7 @@ impl Engine {
             }
             let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
             let (heading, text) = (seg.inverted_index(f.heading)?, seg.inverted_index(f.text)?);
-            let mut hit = vec![false; ids.len()];
-            for stems in forms {
-                // A heading answers when it holds every stem of the entry.
-                let mut all = vec![true; ids.len()];
-                for stem in stems {
-                    let mut has = vec![false; ids.len()];
-                    let t = Term::from_field_text(f.heading, stem);
-                    if let Some(p) = heading.read_postings(&t, IndexRecordOption::Basic)? {
-                        mark(p, &ids, &mut has);
-                    }
-                    all.iter_mut().zip(&has).for_each(|(a, h)| *a &= *h);
-                }
-                hit.iter_mut().zip(&all).for_each(|(h, a)| *h |= *a);
-            }
+            let hit = self.form_headings(&heading, forms, &ids)?;
             for (&(d, a), _) in docs.iter().zip(&hit).filter(|(_, h)| **h) {
                 out[a].form.with += 1;
                 out[a].form_headings.insert(DocAddress::new(seg_ord as u32, d));
@@ -199,6 +187,32 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// Which of the sorted `docs` have a heading answering the question
+    /// form: one holding every stem of one of the `forms` entries.
+    fn form_headings(
+        &self,
+        heading: &InvertedIndexReader,
+        forms: &[Vec<String>],
+        docs: &[DocId],
+    ) -> Result<Vec<bool>> {
+        let mut hit = vec![false; docs.len()];
+        for stems in forms {
+            let mut all = vec![true; docs.len()];
+            for stem in stems {
+                let mut has = vec![false; docs.len()];
+                let t = Term::from_field_text(self.fields.heading, stem);
+                if let Some(p) = heading.read_postings(&t, IndexRecordOption::Basic)? {
+                    mark(p, docs, &mut has);
+                }
+                all.iter_mut().zip(&has).for_each(|(a, h)| *a &= *h);
+            }
+            hit.iter_mut().zip(&all).for_each(|(h, a)| *h |= *a);
+        }
+        Ok(hit)
     }
 }
 

@@ -151,7 +151,10 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// English function words that carry little meaning in a problem description.
 /// Negations (`not`, `no`, `never`), `off`/`on`/`out`/`up`/`down` (turn off,
-/// sign out, set up) and question words that name the need (`how`) are kept.
+/// sign out, set up) are kept. Question words are not: the question form
+/// (`search/forms.rs`) turns a leading "how do I" or "why" into the heading
+/// words that answer it, and elsewhere ("…, how do I open it") `how` only
+/// matched every "How to …" heading.
 pub fn is_stop_word(word: &str) -> bool {
     matches!(
         word,
@@ -219,6 +222,7 @@ pub fn is_stop_word(word: &str) -> bool {
             | "am"
             | "just"
             | "still"
+            | "how"
     )
 }
 
