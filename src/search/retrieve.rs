@@ -163,6 +163,7 @@ impl Engine {
             (f.tags, self.ranking.tags),
         ]
         .into_iter()
+        .filter(|&(_, w)| weight > 0.0 && w > 0.0)
         .map(|(field, w)| {
             let q: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(
@@ -173,7 +174,6 @@ impl Engine {
             ));
             (Occur::Should, q)
         })
-        .filter(|_| weight > 0.0)
         .collect()
     }
 
