@@ -856,3 +856,44 @@ fn a_what_is_question_is_answered_by_a_definition_not_any_heading_with_what() {
         "What caused the sync token error?"
     );
 }
+
+#[test]
+fn a_rare_real_word_is_not_read_as_a_common_word_with_another_first_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    // "sleep" and "date" are common; "asleep" and "late" are rare.
+    let mut files: Vec<(String, String)> = (0..24)
+        .map(|i| {
+            let body = format!("Set the date of reminder {i}. The screen may sleep after a while.");
+            (
+                format!("r{i}.md"),
+                article(&format!("Reminder {i}"), &[("Reminder", &body)]),
+            )
+        })
+        .collect();
+    files.push((
+        "late.md".into(),
+        article(
+            "Messages",
+            &[("Texts arrive late", "Texts arrive hours late on a weak signal.")],
+        ),
+    ));
+    files.push((
+        "nap.md".into(),
+        article(
+            "Power",
+            &[(
+                "Stop the screen dimming",
+                "A laptop left asleep keeps its apps open.",
+            )],
+        ),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let e = engine(dir.path(), &refs);
+    // "late" is not also read as "date": only the section about late texts
+    // matches it, so nothing else outranks it.
+    let a = search(&e, "hours late");
+    assert_eq!(headings(&a), ["Texts arrive late"]);
+    // "asleep" is still also read as "sleep" (one letter dropped, not swapped).
+    let a = search(&e, "asleep");
+    assert!(headings(&a).len() > 1, "{:?}", headings(&a));
+}

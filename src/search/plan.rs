@@ -186,8 +186,11 @@ impl Engine {
             && stem_df <= 2
             && let Some((fixed, df)) = self.correct(searcher, plan, &w.surface, &stem)
         {
-            // A rare word is also matched as its far more common neighbour.
-            if !known || df >= 20 * stem_df.max(1) {
+            // A rare word is also matched as its far more common neighbour,
+            // unless they differ only in the first letter: typing slips
+            // seldom hit it, and real words that do ("late", "date") mean
+            // something else.
+            if !known || (df >= 20 * stem_df.max(1) && !first_letter_swap(&stem, &fixed)) {
                 if !stems.iter().any(|(s, _)| *s == fixed) {
                     stems.push((fixed.clone(), if known { fuzzy * 0.5 } else { fuzzy }));
                 }
@@ -396,6 +399,12 @@ fn levenshtein(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// Whether two words of the same length differ in their first letter (and
+/// so, for words one edit apart, only there).
+fn first_letter_swap(a: &str, b: &str) -> bool {
+    a.chars().count() == b.chars().count() && a.chars().next() != b.chars().next()
 }
 
 #[cfg(test)]
