@@ -374,3 +374,43 @@ fn the_encoder_matches_candles_bert_on_the_same_weights() {
     let dot: f32 = ours[0].iter().zip(&ours[3]).map(|(a, b)| a * b).sum();
     assert!(dot < 0.999, "{dot}");
 }
+
+#[test]
+fn an_introductions_cosine_is_discounted_and_no_other() {
+    let (ws, _) = semantic_workspace();
+    let by_id = |lead: &str| -> std::collections::HashMap<String, (f64, bool)> {
+        let mut c = fixdex(ws.path());
+        c.env("FIXDEX_RANKING", format!("semantic=1,semantic_lead={lead}"));
+        let o = run(c.args([
+            "query",
+            "printer offline",
+            "--json",
+            "--explain",
+            "--all-sections",
+        ]));
+        let a = json_of(&o);
+        a["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                // An introduction is headed by its article's title alone.
+                let intro = h["heading"] == h["title"] && h["breadcrumb"].as_array().unwrap().len() == 1;
+                let cos = h["explain"]["cosine"].as_f64().unwrap();
+                (h["id"].as_str().unwrap().to_string(), (cos, intro))
+            })
+            .collect()
+    };
+    let (full, half) = (by_id("1"), by_id("0.5"));
+    let mut intros = 0;
+    for (id, (cos, intro)) in &full {
+        let Some((halved, _)) = half.get(id) else { continue };
+        if *intro {
+            intros += 1;
+            assert!((halved - cos * 0.5).abs() < 1e-5, "{id}: {cos} -> {halved}");
+        } else {
+            assert!((halved - cos).abs() < 1e-5, "{id}: {cos} -> {halved}");
+        }
+    }
+    assert!(intros > 0, "{full:?}");
+}

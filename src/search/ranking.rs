@@ -60,6 +60,10 @@ pub struct Ranking {
     pub semantic: f32,
     /// Candidates the semantic step re-scores.
     pub semantic_k: f32,
+    /// Factor on the cosine of an article's first section (its
+    /// introduction), whose vector is the article's topic and so close to
+    /// any question about it (1 = like any section).
+    pub semantic_lead: f32,
     /// Added to the semantic weight in proportion to how much of the query
     /// the best re-scored candidate misses (`× (1 − its coverage)`).
     pub semantic_gap: f32,
@@ -99,6 +103,7 @@ impl Default for Ranking {
             query_lang: true,
             semantic: 0.5,
             semantic_k: 30.0,
+            semantic_lead: 0.9,
             semantic_gap: 1.0,
             coverage: true,
             coverage_floor: 0.35,
@@ -142,6 +147,7 @@ impl Ranking {
                 "query_lang" => self.query_lang = x != 0.0,
                 "semantic" => self.semantic = x,
                 "semantic_k" => self.semantic_k = x,
+                "semantic_lead" => self.semantic_lead = x,
                 "semantic_gap" => self.semantic_gap = x,
                 "coverage" => self.coverage = x != 0.0,
                 "coverage_floor" => self.coverage_floor = x,
@@ -182,6 +188,10 @@ impl Ranking {
             (
                 "semantic weight fixed (no gap lean)",
                 without(|r| r.semantic_gap = 0.0),
+            ),
+            (
+                "introductions' cosine like any section's",
+                without(|r| r.semantic_lead = 1.0),
             ),
             ("no coverage re-rank", without(|r| r.coverage = false)),
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),

@@ -15,7 +15,7 @@ use crate::index::vectors::{VectorColumns, same_model};
 use crate::text::encoder::{Encoder, ModelId, cosine};
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use tantivy::Searcher;
+use tantivy::{DocAddress, Searcher};
 
 /// The query side's model: which one the index recorded, where to load it
 /// from, and the loaded encoder (or why there is none).
@@ -104,9 +104,16 @@ impl Engine {
         let covered = ranked[..k].iter().map(|r| r.coverage).fold(0f32, f32::max);
         let w = (base + self.ranking.semantic_gap * (1.0 - covered)).clamp(0.0, 1.0);
         let columns = VectorColumns::new(searcher);
+        let addrs: Vec<DocAddress> = ranked[..k].iter().map(|r| r.addr).collect();
+        let order = self.fast_u64(searcher, &addrs, "order");
         let mut floor = f32::MAX;
-        for r in ranked[..k].iter_mut() {
-            let cos = columns.get(r.addr).and_then(|v| cosine(&q, &v)).unwrap_or(0.0);
+        for (r, order) in ranked[..k].iter_mut().zip(order) {
+            let mut cos = columns.get(r.addr).and_then(|v| cosine(&q, &v)).unwrap_or(0.0);
+            if order == Some(0) {
+                // An introduction is about the whole article: its vector
+                // is close to any question on the topic.
+                cos *= self.ranking.semantic_lead;
+            }
             r.cosine = Some(cos);
             r.score = (1.0 - w) * r.score / best + w * cos;
             floor = floor.min(r.score);
