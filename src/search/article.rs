@@ -188,9 +188,7 @@ impl Engine {
         }
         Ok(out)
     }
-}
 
-impl Engine {
     /// Which of the sorted `docs` have a heading answering the question
     /// form: one holding every stem of one of the `forms` entries.
     fn form_headings(
