@@ -112,7 +112,7 @@ impl SegmentCollector for DistinctSegment {
                         copies: Vec::new(),
                     },
                 );
-                if self.best.len() >= self.limit * 8 {
+                if self.best.len() >= self.limit * 2 {
                     self.prune();
                 }
             }
