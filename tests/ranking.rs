@@ -897,3 +897,55 @@ fn a_rare_real_word_is_not_read_as_a_common_word_with_another_first_letter() {
     let a = search(&e, "asleep");
     assert!(headings(&a).len() > 1, "{:?}", headings(&a));
 }
+
+/// An article with front matter tags, one section.
+fn tagged(title: &str, tags: &str, heading: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ntags: [{tags}]\n---\n\n## {heading}\n\n{body}\n")
+}
+
+#[test]
+fn an_articles_tags_raise_its_sections_and_alone_still_find_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                &tagged(
+                    "Paper jams",
+                    "printer",
+                    "Clearing a jam",
+                    "Open the cover and pull the stuck paper out of the printer.",
+                ),
+            ),
+            (
+                "b.md",
+                &tagged(
+                    "Paper jams",
+                    "office",
+                    "Clearing a jam",
+                    "Open the lid and pull the stuck paper out of the printer.",
+                ),
+            ),
+            (
+                "c.md",
+                &tagged(
+                    "Cleaning glass",
+                    "printer",
+                    "Wipe the glass",
+                    "Use a soft cloth and no spray.",
+                ),
+            ),
+        ],
+    );
+    // The same words in texts of the same length: the tag decides.
+    let a = search(&e, "printer stuck paper");
+    let score = |path: &str| a.hits.iter().find(|h| h.path == path).map(|h| h.score).unwrap();
+    assert!(score("a.md") > score("b.md"), "{:?}", headings(&a));
+    assert_eq!(a.hits[0].path, "a.md");
+    // An article that holds a word only in its tags is still found, below
+    // those whose sections say it.
+    let a = search(&e, "printer");
+    assert_eq!(headings(&a).len(), 3, "{:?}", headings(&a));
+    assert_eq!(a.hits[2].heading, "Wipe the glass");
+}

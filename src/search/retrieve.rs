@@ -1,5 +1,5 @@
 //! Stage 2, [`Plan`] → [`Retrieved`] candidates: each concept becomes BM25
-//! term clauses over heading, title, text and tags with the field weights of
+//! term clauses over heading, title and text with the field weights of
 //! [`super::Ranking`]; synonyms add clauses at a lower weight (multi-word
 //! alternatives as exact phrases); tag and category filters must match. The
 //! [`DistinctTop`] collector keeps the best [`CANDIDATES`] distinct texts.
@@ -41,7 +41,8 @@ impl Engine {
                 top: Vec::new(),
             });
         }
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(words)))];
+        let words: Box<dyn Query> = Box::new(BooleanQuery::new(words));
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words.box_clone())];
         musts.extend(self.filters(opts));
         if !plan.form_stems.is_empty() {
             // Optional: raises sections headed the way the question is
@@ -78,13 +79,56 @@ impl Engine {
             max_copies: super::collapse::MAX_ALSO_IN,
             collapse: self.ranking.collapse,
         };
-        let (total, top) = searcher.search_with_executor(
+        let (mut total, mut top) = searcher.search_with_executor(
             &query,
             &collector,
             &self.executor,
             EnableScoring::enabled_from_searcher(searcher),
         )?;
+        if top.len() < CANDIDATES
+            && let Some(tagged) = self.tag_clauses(plan)
+        {
+            // Few matches: sections whose article is only tagged with a
+            // query word fill the pool, as they would if tags were clauses.
+            let mut only: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, tagged), (Occur::MustNot, words)];
+            only.extend(self.filters(opts));
+            let rest = DistinctTop {
+                limit: CANDIDATES - top.len(),
+                ..collector
+            };
+            let (more, extra) = searcher.search_with_executor(
+                &BooleanQuery::new(only),
+                &rest,
+                &self.executor,
+                EnableScoring::enabled_from_searcher(searcher),
+            )?;
+            total += more;
+            // The re-rank adds every candidate's tag score.
+            top.extend(extra.into_iter().map(|d| Distinct { score: 0.0, ..d }));
+        }
         Ok(Retrieved { total, top })
+    }
+
+    /// Each concept's words over the tags, when tags are weighed.
+    fn tag_clauses(&self, plan: &Plan) -> Option<Box<dyn Query>> {
+        if self.ranking.tags <= 0.0 {
+            return None;
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = (plan.concepts.iter())
+            .flat_map(|(_, c)| c.stems.iter())
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(stem, w)| {
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.tags, stem),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    self.ranking.tags * w,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
     /// The `--tag`, `--category` and `--lang` filters: each given one is a
@@ -153,14 +197,16 @@ impl Engine {
         Box::new(BooleanQuery::new(self.field_clauses(stem, weight)))
     }
 
-    /// One boosted term clause per weighted field.
+    /// One boosted term clause per weighted field. Tags are not among them:
+    /// they label whole articles, so their postings are as long as the
+    /// text's for a common word while they only nudge the order; the
+    /// re-rank adds them to the candidates ([`Engine::tag_scores`]).
     fn field_clauses(&self, stem: &str, weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         [
             (f.heading, self.ranking.heading),
             (f.title, self.ranking.title),
             (f.text, self.ranking.text),
-            (f.tags, self.ranking.tags),
         ]
         .into_iter()
         .filter(|&(_, w)| weight > 0.0 && w > 0.0)
