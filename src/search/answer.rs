@@ -281,18 +281,33 @@ impl Engine {
         out
     }
 
-    /// The line of `text` with the most matched words, cut to about 240 characters.
+    /// The line of `text` with the most matched words (the first of equals),
+    /// cut to about 240 characters around its first match. The text is
+    /// analysed once, not line by line.
     fn snippet(&self, text: &str, lang: &str, stems: &HashSet<String>) -> String {
-        let mut best = ("", 0usize);
-        for line in text.lines() {
-            let n = self.match_ranges(line, lang, stems).len();
-            if n > best.1 || best.0.is_empty() {
-                best = (line, n);
+        let matches = self.match_ranges(text, lang, stems);
+        let mut best: Option<(usize, &str, usize)> = None;
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            let line = piece.strip_suffix('\n').unwrap_or(piece);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let end = start + line.len();
+            let n = matches.iter().filter(|r| r.0 >= start && r.1 <= end).count();
+            if best.is_none_or(|(_, b, m)| n > m || b.is_empty()) {
+                best = Some((start, line, n));
             }
+            start += piece.len();
         }
-        let line = best.0.trim();
-        let first = self.match_ranges(line, lang, stems).first().map_or(0, |r| r.0);
-        cut_around(line, first, 240)
+        let Some((at, line, _)) = best else {
+            return String::new();
+        };
+        let trimmed = line.trim();
+        let from = at + (line.len() - line.trim_start().len());
+        let to = from + trimmed.len();
+        let first = (matches.iter())
+            .find(|r| r.0 >= from && r.1 <= to)
+            .map_or(0, |r| r.0 - from);
+        cut_around(trimmed, first, 240)
     }
 }
 
