@@ -7,7 +7,6 @@ use super::collapse::{Candidate, Copy};
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
 use crate::ingest::sections::Child;
-use crate::text::analyzer;
 use serde::Serialize;
 use std::collections::HashSet;
 use tantivy::query::{BoostQuery, Query, TermQuery};
@@ -272,12 +271,14 @@ impl Engine {
     /// are in `stems`.
     pub fn match_ranges(&self, text: &str, lang: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
         let mut an = self.analyzer(lang);
-        let mut out: Vec<(usize, usize)> = analyzer::tokens(&mut an, text)
-            .into_iter()
-            .filter(|t| stems.contains(&t.text))
-            .map(|t| (t.offset_from, t.offset_to))
-            .collect();
-        out.dedup();
+        let mut stream = an.token_stream(text);
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            if stems.contains(&t.text) && out.last() != Some(&(t.offset_from, t.offset_to)) {
+                out.push((t.offset_from, t.offset_to));
+            }
+        }
         out
     }
 
