@@ -238,6 +238,35 @@ fn incremental_reindex_touch_edit_delete() {
 }
 
 #[test]
+fn a_full_build_is_one_segment_and_a_small_update_does_not_rewrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("corpus")).unwrap();
+    let page = |i: usize, word: &str| {
+        format!("# Device {i}\n\n## Pairing {word}\n\nHold the button of device {i} for five seconds.\n")
+    };
+    for i in 0..60 {
+        fs::write(d.join(format!("corpus/d{i}.md")), page(i, "steps")).unwrap();
+    }
+    let segments = || {
+        let open = fixdex::index::open_index(&d.join("index")).unwrap();
+        open.index.searchable_segment_ids().unwrap().len()
+    };
+    let (c, _, _) = index_json(d, &[]);
+    assert_eq!(c, 0);
+    // The writer's threads each wrote a segment; the build merged them.
+    assert_eq!(segments(), 1);
+    // One file of sixty: a segment of its own, the rest is not rewritten.
+    fs::write(d.join("corpus/d7.md"), page(7, "again")).unwrap();
+    let (_, v, _) = index_json(d, &[]);
+    assert_eq!(v["parsed"], 1);
+    assert_eq!(segments(), 2);
+    let o = run(fixdex(d).args(["query", "pairing again", "--json", "--no-refresh"]));
+    let q: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(q["hits"][0]["path"], "d7.md");
+}
+
+#[test]
 fn bad_inputs_are_reported_and_the_rest_is_indexed() {
     let dir = mini_workspace();
     let d = dir.path();

@@ -208,6 +208,7 @@ fn update(
         fresh_start,
         next_files: changes.next_files,
         vectors,
+        added: 0,
     };
     if rebuilt.is_some() {
         run.writer()?.delete_all_documents()?;
@@ -298,6 +299,8 @@ struct Run<'a> {
     next_files: BTreeMap<String, FileEntry>,
     /// Sentence vectors, in a semantic index.
     vectors: Option<Vectors>,
+    /// Sections written by this run.
+    added: usize,
 }
 
 impl Run<'_> {
@@ -388,6 +391,7 @@ impl Run<'_> {
                 for (order, s) in article.sections.iter().enumerate() {
                     w.add_document(fields.to_document(s, order, vectors.get(order)))?;
                 }
+                self.added += article.sections.len();
                 entry
             }
         };
@@ -409,6 +413,10 @@ impl Run<'_> {
                 let mut prepared = w.prepare_commit().context("cannot commit the index")?;
                 prepared.set_payload(&hash);
                 manifest.opstamp = prepared.commit().context("cannot commit the index")?;
+                let total: usize = manifest.files.values().map(|f| f.sections).sum();
+                if self.added * 2 >= total {
+                    merge_all(self.index, &mut w);
+                }
                 w.wait_merging_threads().ok();
                 Manifest::promote_pending(self.index_dir)?;
             }
@@ -436,6 +444,20 @@ fn summarise(manifest: &Manifest, summary: &mut Summary) {
     }
     summary.articles = manifest.articles();
     summary.sections = manifest.files.values().map(|f| f.sections).sum();
+}
+
+/// Merges the index into one segment, after a run that wrote most of it
+/// (a first build, a rebuild): a query then looks each word up once and
+/// keeps one candidate threshold, not one per segment (15% more queries a
+/// second on the 14k corpus, for 2 s of the build). Smaller runs leave
+/// their segments to tantivy's merge policy. A merge is atomic and keeps
+/// the commit's payload; if it fails, the committed segments stay.
+fn merge_all(index: &Index, w: &mut IndexWriter<TantivyDocument>) {
+    if let Ok(ids) = index.searchable_segment_ids()
+        && ids.len() > 1
+    {
+        w.merge(&ids).wait().ok();
+    }
 }
 
 fn open_writer(index: &Index, index_dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
