@@ -83,22 +83,31 @@ fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Runs a command, sampling its peak resident memory (VmHWM) until it exits.
-fn run_measured(cmd: &mut Command) -> Result<(Duration, u64)> {
+/// Peak memory of a run: all resident pages (VmHWM), and the anonymous
+/// ones alone (sampled): the difference is mapped files, such as the index
+/// segments a merge reads, which the kernel can drop under pressure.
+#[derive(Clone, Copy, Default)]
+struct Peak {
+    resident: u64,
+    anonymous: u64,
+}
+
+/// Runs a command, sampling its peak memory until it exits.
+fn run_measured(cmd: &mut Command) -> Result<(Duration, Peak)> {
     let start = Instant::now();
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
     let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0u64;
+    let mut peak = Peak::default();
+    let kb = |s: &str, key: &str| -> u64 {
+        (s.lines().find(|l| l.starts_with(key)))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
     loop {
-        if let Ok(s) = std::fs::read_to_string(&status_path)
-            && let Some(l) = s.lines().find(|l| l.starts_with("VmHWM:"))
-        {
-            let kb: u64 = l
-                .split_whitespace()
-                .nth(1)
-                .and_then(|x| x.parse().ok())
-                .unwrap_or(0);
-            peak_kb = peak_kb.max(kb);
+        if let Ok(s) = std::fs::read_to_string(&status_path) {
+            peak.resident = peak.resident.max(kb(&s, "VmHWM:") * 1024);
+            peak.anonymous = peak.anonymous.max(kb(&s, "RssAnon:") * 1024);
         }
         if let Some(status) = child.try_wait()? {
             let elapsed = start.elapsed();
@@ -107,13 +116,13 @@ fn run_measured(cmd: &mut Command) -> Result<(Duration, u64)> {
                 std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err)?;
                 anyhow::bail!("{cmd:?} failed: {err}");
             }
-            return Ok((elapsed, peak_kb * 1024));
+            return Ok((elapsed, peak));
         }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-fn fixdex_index(corpus: &Path, index: &Path) -> Result<(Duration, u64)> {
+fn fixdex_index(corpus: &Path, index: &Path) -> Result<(Duration, Peak)> {
     run_measured(
         Command::new(BIN)
             .arg("index")
@@ -276,11 +285,13 @@ fn bench_corpus(
     // Full builds.
     let mut build = Vec::new();
     let mut rss = Vec::new();
+    let mut anon = Vec::new();
     for _ in 0..runs {
         let _ = std::fs::remove_dir_all(&idx);
         let (t, peak) = fixdex_index(corpus, &idx)?;
         build.push(t.as_secs_f64());
-        rss.push(peak as f64 / 1e6);
+        rss.push(peak.resident as f64 / 1e6);
+        anon.push(peak.anonymous as f64 / 1e6);
     }
     let build_s = median(build);
     let sections = sections_of(corpus)?;
@@ -416,6 +427,13 @@ fn bench_corpus(
         Row {
             name: "peak RSS while indexing",
             fixdex: median(rss),
+            fts: None,
+            unit: "MB",
+            lower_is_better: true,
+        },
+        Row {
+            name: "  of it anonymous memory",
+            fixdex: median(anon),
             fts: None,
             unit: "MB",
             lower_is_better: true,
