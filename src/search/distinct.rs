@@ -112,7 +112,11 @@ impl SegmentCollector for DistinctSegment {
                         copies: Vec::new(),
                     },
                 );
-                if self.best.len() >= self.limit * 2 {
+                // Copies scoring below the threshold are not seen, so the
+                // first prune waits for 8 × limit texts: a lower threshold
+                // early lists more copies in `also_in` (at 2 × limit a
+                // query was 2% faster and lost 1% of its copies).
+                if self.best.len() >= self.limit * 8 {
                     self.prune();
                 }
             }
