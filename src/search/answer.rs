@@ -289,11 +289,17 @@ impl Engine {
         let matches = self.match_ranges(text, lang, stems);
         let mut best: Option<(usize, &str, usize)> = None;
         let mut start = 0;
+        // Matches are in text order: one pass over lines and matches.
+        let mut next = 0;
         for piece in text.split_inclusive('\n') {
             let line = piece.strip_suffix('\n').unwrap_or(piece);
             let line = line.strip_suffix('\r').unwrap_or(line);
             let end = start + line.len();
-            let n = matches.iter().filter(|r| r.0 >= start && r.1 <= end).count();
+            while next < matches.len() && matches[next].0 < start {
+                next += 1;
+            }
+            let n = matches[next..].iter().take_while(|r| r.1 <= end).count();
+            next += n;
             if best.is_none_or(|(_, b, m)| n > m || b.is_empty()) {
                 best = Some((start, line, n));
             }
