@@ -12,7 +12,7 @@ use anyhow::Result;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Executor, Searcher, Term};
 
 /// Candidates fetched from tantivy before re-ranking and collapse.
@@ -118,14 +118,10 @@ impl Engine {
             .flat_map(|(_, c)| c.stems.iter())
             .filter(|(_, w)| *w > 0.0)
             .map(|(stem, w)| {
-                let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.tags, stem),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                    self.ranking.tags * w,
-                ));
-                (Occur::Should, q)
+                (
+                    Occur::Should,
+                    boosted_term(self.fields.tags, stem, self.ranking.tags * w),
+                )
             })
             .collect();
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
@@ -210,16 +206,7 @@ impl Engine {
         ]
         .into_iter()
         .filter(|&(_, w)| weight > 0.0 && w > 0.0)
-        .map(|(field, w)| {
-            let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, stem),
-                    IndexRecordOption::WithFreqs,
-                )),
-                w * weight,
-            ));
-            (Occur::Should, q)
-        })
+        .map(|(field, w)| (Occur::Should, boosted_term(field, stem, w * weight)))
         .collect()
     }
 
@@ -244,6 +231,17 @@ impl Engine {
                 .collect();
         Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// A BM25 term clause for `stem` in `field`, scaled by `boost`.
+fn boosted_term(field: Field, stem: &str, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, stem),
+            IndexRecordOption::WithFreqs,
+        )),
+        boost,
+    ))
 }
 
 /// An executor for `threads` threads (0 = one per core); a single thread

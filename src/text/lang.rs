@@ -8,6 +8,9 @@
 //! few sentences to be sure, so short or unsure text is taken as English,
 //! the language of most help corpora, unless its script says otherwise.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use tantivy::tokenizer::{Language as StopList, RawTokenizer, StopWordFilter, TextAnalyzer};
 use whatlang::Lang as W;
 
@@ -179,15 +182,12 @@ pub fn detect(text: &str) -> &'static str {
 /// the costliest step of reading such a section (a fifth of a build of the
 /// real-sites corpus).
 pub fn detect_sure(text: &str) -> Option<&'static str> {
-    use std::hash::{Hash, Hasher};
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<u64, Option<&'static str>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: RefCell<HashMap<u64, Option<&'static str>>> = RefCell::new(HashMap::new());
     }
     let sample = head(text);
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    sample.hash(&mut h);
-    let key = h.finish();
+    // Fixed keys (not `RandomState`): the same text, the same key.
+    let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(sample);
     if let Some(known) = SEEN.with(|m| m.borrow().get(&key).copied()) {
         return known;
     }
