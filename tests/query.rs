@@ -495,3 +495,64 @@ fn query_refreshes_a_stale_index_unless_told_not_to() {
     std::fs::remove_file(d.join("corpus/zebracorn.md")).unwrap();
     assert_eq!(query_json(d, &["zebracorn"]).0, 1);
 }
+
+/// A word made of letters from a number, so that generated texts differ in
+/// whole words.
+fn letters(mut n: usize) -> String {
+    let mut w = String::new();
+    for _ in 0..4 {
+        w.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+    }
+    w
+}
+
+#[test]
+fn also_in_lists_every_copy_of_the_text_whatever_it_scored_and_within_the_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let write = |name: &str, body: String| std::fs::write(corpus.join(name), body).unwrap();
+    // The hit: the only section naming "kappa". Its text holds the two
+    // common words only.
+    let shared = "Zeta and omega settle once the cache is cleared and the device restarts.";
+    write(
+        "hit.md",
+        format!("---\ntags: [special]\n---\n# Guide\n\n## Kappa zeta omega\n\n{shared}\n"),
+    );
+    // Its copies score far below: the common words in their text only.
+    for i in 0..4 {
+        let tags = if i == 0 { "---\ntags: [special]\n---\n" } else { "" };
+        write(
+            &format!("zz-copy-{i}.md"),
+            format!("{tags}# Misc {i}\n\n## Other notes {i}\n\n{shared}\n"),
+        );
+    }
+    // Over a thousand distinct texts outscore the copies: the collector's
+    // threshold passes them long before it reaches the last files.
+    for i in 0..1100 {
+        let (a, b, c) = (letters(i), letters(i + 7000), letters(i + 90000));
+        write(
+            &format!("f{i:04}.md"),
+            format!("# Note {a}\n\n## Zeta omega {a}\n\nZeta omega {a} {b} {c} filler words.\n"),
+        );
+    }
+    let (c, v) = query_json(dir.path(), &["kappa zeta omega"]);
+    assert_eq!(c, 0);
+    let hit = &v["hits"][0];
+    assert_eq!(hit["path"], "hit.md", "{v}");
+    let listed: Vec<&str> = (hit["also_in"].as_array().unwrap().iter())
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    let all: Vec<String> = (0..4)
+        .map(|i| format!("zz-copy-{i}.md#other-notes-{i}"))
+        .collect();
+    assert_eq!(listed, all, "{hit}");
+    // A filter narrows the copies as it narrows the hits.
+    let (c, v) = query_json(dir.path(), &["kappa zeta omega", "--tag", "special"]);
+    assert_eq!(c, 0);
+    assert_eq!(
+        v["hits"][0]["also_in"],
+        serde_json::json!(["zz-copy-0.md#other-notes-0"])
+    );
+}

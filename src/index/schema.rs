@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -30,7 +30,8 @@ pub struct Fields {
     pub tags: Field,
     /// Lower-cased tags and categories, exact, for filters.
     pub facet: Field,
-    /// SimHash of the section text, for near-duplicate collapse.
+    /// SimHash of the section text, for near-duplicate collapse; indexed,
+    /// so that every copy of a hit's text is one term lookup.
     pub simhash: Field,
     /// Hash of the path: groups the sections of one article (also indexed,
     /// to find an article's sections).
@@ -72,7 +73,7 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", positions),
         tags: b.add_text_field("tags", freqs),
         facet: b.add_text_field("facet", STRING),
-        simhash: b.add_u64_field("simhash", FAST),
+        simhash: b.add_u64_field("simhash", FAST | INDEXED),
         article: b.add_u64_field("article", FAST | INDEXED),
         order: b.add_u64_field("order", FAST),
         key: b.add_u64_field("key", FAST),

@@ -3,7 +3,7 @@
 //! confidence, the ids of its near-duplicates and, with `--explain`, the
 //! per-field, per-term score contributions.
 
-use super::collapse::{Candidate, Copy};
+use super::collapse::Candidate;
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
 use crate::ingest::sections::Child;
@@ -172,12 +172,8 @@ impl Engine {
             cosine,
             ..
         } = c;
-        let mut also_in: Vec<String> = also_in
-            .into_iter()
-            .filter_map(|copy| match copy {
-                Copy::Id(id) => Some(id),
-                Copy::At(a) => self.load_id(searcher, a),
-            })
+        let mut also_in: Vec<String> = (also_in.into_iter())
+            .filter_map(|a| self.load_id(searcher, a))
             .collect();
         also_in.sort_unstable();
         let explain = if opts.explain {

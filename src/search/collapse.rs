@@ -1,12 +1,17 @@
 //! Stage 4, [`Ranked`] → the [`Candidate`]s to show: near-duplicates of a
-//! section already chosen are folded into its `also_in` (the same SimHash,
-//! or a close one with most word shingles shared), and at most
+//! section already chosen are folded into it (the same SimHash, or a close
+//! one with most word shingles shared), and at most
 //! [`PER_ARTICLE`] sections of one article are listed unless the list would
 //! otherwise stay short. When the best section of an article is not its
 //! introduction (the query is about a part of the article, not the article),
 //! up to `Ranking::article_run` more of its sections are listed while they
 //! outscore the next article's best: the fix may be an article's third
 //! section, behind an overview that only names it and the introduction.
+//! Once the hits are chosen, each lists in `also_in` the other sections
+//! holding its text or a folded near-duplicate's: one lookup of their
+//! SimHashes in the index, so the list is complete (up to
+//! [`MAX_ALSO_IN`], those with the smallest keys) and the same in every
+//! build, whatever the copies scored.
 
 use super::rerank::Ranked;
 use super::{Engine, SearchOptions};
@@ -15,8 +20,11 @@ use crate::text::fingerprint;
 use anyhow::Result;
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, Searcher};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
 
 /// Near-duplicate ids listed per hit at most.
 pub const MAX_ALSO_IN: usize = 20;
@@ -34,13 +42,11 @@ pub(super) struct Candidate {
     sim: u64,
     /// Word shingles of the text, computed when a near-duplicate check needs them.
     shingles: OnceCell<Vec<u64>>,
-    pub also_in: Vec<Copy>,
-}
-
-/// A near-duplicate folded into a hit: its id, or where to read it.
-pub(super) enum Copy {
-    Id(String),
-    At(DocAddress),
+    /// SimHashes of the near-duplicates folded into it.
+    folded: Vec<u64>,
+    /// Where the other sections with its text (or a folded one's) are,
+    /// filled once the hits are chosen.
+    pub also_in: Vec<DocAddress>,
 }
 
 /// Fast-field columns of one segment.
@@ -48,6 +54,7 @@ struct SegmentColumns {
     sim: Option<Column<u64>>,
     article: Option<Column<u64>>,
     order: Option<Column<u64>>,
+    key: Option<Column<u64>>,
 }
 
 impl Engine {
@@ -72,8 +79,15 @@ impl Engine {
             g.offer(r)?;
         }
         let room = opts.limit.saturating_sub(g.kept.len());
-        g.kept.extend(g.deferred.into_iter().take(room));
-        Ok(g.kept)
+        let deferred = std::mem::take(&mut g.deferred);
+        g.kept.extend(deferred.into_iter().take(room));
+        let mut kept = std::mem::take(&mut g.kept);
+        if self.ranking.collapse {
+            for c in &mut kept {
+                c.also_in = g.copies(c)?;
+            }
+        }
+        Ok(kept)
     }
 }
 
@@ -104,7 +118,7 @@ impl Grouping<'_> {
         let mut section: Option<Section> = None;
         let mut shingles: Option<Vec<u64>> = None;
         if let Some(i) = self.copy_of(r.addr, sim, &mut section, &mut shingles)? {
-            self.fold(i, section, r.addr, r.copies);
+            self.fold(i, sim);
             return Ok(());
         }
         if full || r.coverage < self.opts.min_confidence {
@@ -131,7 +145,8 @@ impl Grouping<'_> {
             section,
             sim,
             shingles: shingles.map_or_else(OnceCell::new, OnceCell::from),
-            also_in: r.copies.into_iter().map(Copy::At).collect(),
+            folded: Vec::new(),
+            also_in: Vec::new(),
         };
         if defer {
             self.deferred.push(cand);
@@ -148,15 +163,7 @@ impl Grouping<'_> {
     /// SimHash and article hash of a section, and whether it is its
     /// article's first, from the fast fields.
     fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, bool) {
-        let searcher = self.searcher;
-        let cols = self.columns.entry(addr.segment_ord).or_insert_with(|| {
-            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-            SegmentColumns {
-                sim: ff.u64("simhash").ok(),
-                article: ff.u64("article").ok(),
-                order: ff.u64("order").ok(),
-            }
-        });
+        let cols = self.columns(addr.segment_ord);
         let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
         let art = cols
             .article
@@ -203,22 +210,71 @@ impl Grouping<'_> {
         Ok(None)
     }
 
-    /// Adds a copy (and the copies the collector found with it) to hit `i`.
-    fn fold(&mut self, i: usize, section: Option<Section>, addr: DocAddress, copies: Vec<DocAddress>) {
+    /// Notes a near-duplicate with SimHash `sim` as folded into hit `i`
+    /// (kept, then deferred).
+    fn fold(&mut self, i: usize, sim: u64) {
         let kept = self.kept.len();
         let c = if i < kept {
             &mut self.kept[i]
         } else {
             &mut self.deferred[i - kept]
         };
-        let copy = match section {
-            Some(s) => Copy::Id(s.id),
-            None => Copy::At(addr),
-        };
-        for extra in std::iter::once(copy).chain(copies.into_iter().map(Copy::At)) {
-            if c.also_in.len() < MAX_ALSO_IN {
-                c.also_in.push(extra);
-            }
+        if sim != c.sim && !c.folded.contains(&sim) {
+            c.folded.push(sim);
         }
+    }
+
+    /// The other sections holding the text of hit `c` or of a near-duplicate
+    /// folded into it, within the query's filters: those with the smallest
+    /// keys, so every build lists the same ones.
+    fn copies(&mut self, c: &Candidate) -> Result<Vec<DocAddress>> {
+        let sims: Vec<(Occur, Box<dyn Query>)> = std::iter::once(c.sim)
+            .chain(c.folded.iter().copied())
+            .filter(|&sim| sim != 0)
+            .map(|sim| {
+                let t = Term::from_field_u64(self.engine.fields.simhash, sim);
+                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        if sims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(sims)))];
+        clauses.extend(self.engine.filters(self.opts));
+        let found = self.searcher.search_with_executor(
+            &BooleanQuery::new(clauses),
+            &DocSetCollector,
+            &self.engine.executor,
+            EnableScoring::disabled_from_searcher(self.searcher),
+        )?;
+        let mut keyed: Vec<(u64, DocAddress)> = (found.into_iter())
+            .filter(|&a| a != c.addr)
+            .map(|a| (self.key_of(a), a))
+            .collect();
+        keyed.sort_unstable();
+        keyed.truncate(MAX_ALSO_IN);
+        Ok(keyed.into_iter().map(|(_, a)| a).collect())
+    }
+
+    /// The tie-break key of a section (a hash of its id).
+    fn key_of(&mut self, addr: DocAddress) -> u64 {
+        let cols = self.columns(addr.segment_ord);
+        cols.key.as_ref().and_then(|k| k.first(addr.doc_id)).unwrap_or(0)
+    }
+
+    /// The fast-field columns of a segment, opened once.
+    fn columns(&mut self, seg: u32) -> &SegmentColumns {
+        let searcher = self.searcher;
+        self.columns.entry(seg).or_insert_with(|| {
+            let ff = searcher.segment_reader(seg).fast_fields();
+            SegmentColumns {
+                sim: ff.u64("simhash").ok(),
+                article: ff.u64("article").ok(),
+                order: ff.u64("order").ok(),
+                key: ff.u64("key").ok(),
+            }
+        })
     }
 }

@@ -1,5 +1,7 @@
 //! A tantivy collector that keeps the best-scoring copy of each distinct
-//! section text (by SimHash) and remembers where the other copies are.
+//! section text (by SimHash). The other copies of a hit's text are looked up
+//! by their SimHash once the hits are chosen (see `collapse`), so they are
+//! listed whatever they scored.
 //!
 //! Without it, a body re-published in 150 files fills the whole candidate
 //! pool with one text and every other answer is pushed out.
@@ -42,17 +44,12 @@ pub struct Distinct {
     /// Tie-break key of the best copy (a hash of its id): equal scores are
     /// ordered by it, so every build of a corpus gives the same answer.
     pub key: u64,
-    /// Other copies with their keys: up to `max_copies`, those with the
-    /// smallest keys, so the same copies are listed in every build.
-    pub copies: Vec<(u64, DocAddress)>,
 }
 
 /// Collects the `limit` best distinct texts and the number of matching sections.
 pub struct DistinctTop {
     /// How many distinct texts to keep.
     pub limit: usize,
-    /// How many other copies to remember per text.
-    pub max_copies: usize,
     /// Collapse identical texts (off: every section is its own entry).
     pub collapse: bool,
 }
@@ -63,7 +60,6 @@ pub struct DistinctSegment {
     sims: Option<Column<u64>>,
     keys: Option<Column<u64>>,
     best: Map<Distinct>,
-    max_copies: usize,
     collapse: bool,
     count: usize,
     limit: usize,
@@ -109,28 +105,18 @@ impl SegmentCollector for DistinctSegment {
                         addr,
                         sim,
                         key: tie,
-                        copies: Vec::new(),
                     },
                 );
-                // Copies scoring below the threshold are not seen, so the
-                // first prune waits for 8 × limit texts: a lower threshold
-                // early lists more copies in `also_in` (at 2 × limit a
-                // query was 2% faster and lost 1% of its copies).
-                if self.best.len() >= self.limit * 8 {
+                if self.best.len() >= self.limit * 2 {
                     self.prune();
                 }
             }
             Some(d) => {
-                let other = if outranks(score, tie, d) {
+                if outranks(score, tie, d) {
                     d.score = score;
-                    (
-                        std::mem::replace(&mut d.key, tie),
-                        std::mem::replace(&mut d.addr, addr),
-                    )
-                } else {
-                    (tie, addr)
-                };
-                add_copy(&mut d.copies, self.max_copies, other);
+                    d.key = tie;
+                    d.addr = addr;
+                }
             }
         }
     }
@@ -150,7 +136,6 @@ impl Collector for DistinctTop {
             sims: reader.fast_fields().u64("simhash").ok(),
             keys: reader.fast_fields().u64("key").ok(),
             best: Map::default(),
-            max_copies: self.max_copies,
             collapse: self.collapse,
             count: 0,
             limit: self.limit.max(1),
@@ -178,16 +163,9 @@ impl Collector for DistinctTop {
                         merged.insert(key, d);
                     }
                     Some(m) => {
-                        let (winner, loser) = if outranks(d.score, d.key, m) {
-                            (d, m.clone())
-                        } else {
-                            (m.clone(), d)
-                        };
-                        let mut w = winner;
-                        for c in std::iter::once((loser.key, loser.addr)).chain(loser.copies) {
-                            add_copy(&mut w.copies, self.max_copies, c);
+                        if outranks(d.score, d.key, m) {
+                            *m = d;
                         }
-                        *m = w;
                     }
                 }
             }
@@ -202,15 +180,4 @@ impl Collector for DistinctTop {
 /// Whether a copy scoring `score` with tie-break `key` beats the one kept.
 fn outranks(score: Score, key: u64, kept: &Distinct) -> bool {
     score > kept.score || (score == kept.score && key < kept.key)
-}
-
-/// Remembers a copy, keeping the `max` with the smallest keys.
-fn add_copy(copies: &mut Vec<(u64, DocAddress)>, max: usize, copy: (u64, DocAddress)) {
-    if copies.len() < max {
-        copies.push(copy);
-    } else if let Some(worst) = (0..copies.len()).max_by_key(|&i| copies[i].0)
-        && copy.0 < copies[worst].0
-    {
-        copies[worst] = copy;
-    }
 }

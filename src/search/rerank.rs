@@ -28,8 +28,6 @@ pub(super) struct Ranked {
     pub coverage: f32,
     /// Where the section is.
     pub addr: DocAddress,
-    /// Copies of the same text found by the collector.
-    pub copies: Vec<DocAddress>,
     /// Tie-break key (see [`Distinct::key`]).
     pub key: u64,
     /// Cosine of the query's and the section's sentence vectors, when the
@@ -81,11 +79,6 @@ impl Engine {
                 score,
                 coverage: *cov,
                 addr: d.addr,
-                copies: {
-                    let mut copies = d.copies;
-                    copies.sort_unstable_by_key(|c| c.0);
-                    copies.into_iter().map(|(_, a)| a).collect()
-                },
                 key: d.key,
                 cosine: None,
             })

@@ -76,7 +76,6 @@ impl Engine {
         let query = BooleanQuery::new(musts);
         let collector = DistinctTop {
             limit: CANDIDATES,
-            max_copies: super::collapse::MAX_ALSO_IN,
             collapse: self.ranking.collapse,
         };
         let (mut total, mut top) = searcher.search_with_executor(
@@ -129,7 +128,7 @@ impl Engine {
 
     /// The `--tag`, `--category` and `--lang` filters: each given one is a
     /// must clause matching any of its values.
-    fn filters(&self, opts: &SearchOptions) -> Vec<(Occur, Box<dyn Query>)> {
+    pub(super) fn filters(&self, opts: &SearchOptions) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let tags: Vec<Term> = (opts.tags.iter())
             .map(|v| Term::from_field_text(f.facet, &format!("t:{}", facet_key(v))))
