@@ -949,3 +949,91 @@ fn an_articles_tags_raise_its_sections_and_alone_still_find_them() {
     assert_eq!(headings(&a).len(), 3, "{:?}", headings(&a));
     assert_eq!(a.hits[2].heading, "Wipe the glass");
 }
+
+#[test]
+fn a_synonym_raises_a_candidate_in_a_full_pool_and_alone_still_finds_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "a.md".into(),
+            article(
+                "Printer help",
+                &[("Restart the printer", "Restart the printer and wait a minute.")],
+            ),
+        ),
+        (
+            "b.md".into(),
+            article(
+                "Printer help",
+                &[(
+                    "Reboot the printer",
+                    "Reboot the printer and then check the paper tray again.",
+                )],
+            ),
+        ),
+        (
+            "c.md".into(),
+            article(
+                "Printer help",
+                &[(
+                    "Unplug the printer",
+                    "Unplug the printer and then check the toner cartridge.",
+                )],
+            ),
+        ),
+    ];
+    // More distinct texts about printers than the search keeps as
+    // candidates: the synonym is scored on the candidates only.
+    for i in 0..150 {
+        // Three made-up words per note, each different in every note.
+        let word = |k: usize| -> String {
+            let mut n = i * 31 + k * 9973;
+            (0..4)
+                .map(|_| {
+                    let c = char::from(b'a' + (n % 26) as u8);
+                    n /= 26;
+                    c
+                })
+                .collect()
+        };
+        let (words, w2, w3) = (word(0), word(1), word(2));
+        files.push((
+            format!("n{i:03}.md"),
+            article(
+                &format!("Note {words}"),
+                &[(
+                    &format!("Note {words}"),
+                    &format!("The {words} tray holds {w2} sheets while the printer feeds {w3} pages for the team on most days of the week."),
+                )],
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut e = engine(dir.path(), &refs);
+    let a = search(&e, "restart printer");
+    assert_eq!(
+        headings(&a)[..3],
+        ["Restart the printer", "Reboot the printer", "Unplug the printer"],
+        "{:?}",
+        headings(&a)
+    );
+    // The synonym's score counts, not only its share of the query.
+    let reboot = |a: &Answer| {
+        a.hits
+            .iter()
+            .find(|h| h.heading == "Reboot the printer")
+            .unwrap()
+            .score
+    };
+    let scored = reboot(&a);
+    e.set_ranking(Ranking {
+        synonym: 1e-4,
+        ..Ranking::default()
+    });
+    let faint = reboot(&search(&e, "restart printer"));
+    assert!(scored > faint * 1.2, "{scored} vs {faint}");
+    // A section that holds only a synonym of the query's word is found.
+    e.set_ranking(Ranking::default());
+    let a = search(&e, "restart");
+    assert_eq!(headings(&a), ["Restart the printer", "Reboot the printer"]);
+}

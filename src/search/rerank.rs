@@ -13,7 +13,7 @@ use crate::index::schema::pack_lang;
 use anyhow::Result;
 use std::collections::HashMap;
 use tantivy::postings::Postings;
-use tantivy::query::Bm25Weight;
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Scorer};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
@@ -54,7 +54,11 @@ impl Engine {
             vec![0.0; addrs.len()]
         };
         let same_lang = self.same_language(searcher, plan, &addrs);
-        let tag_scores = self.tag_scores(searcher, &addrs, &plan.concepts)?;
+        let mut tag_scores = self.tag_scores(searcher, &addrs, &plan.concepts)?;
+        if let Some(q) = self.synonym_query(plan) {
+            let syn = self.query_scores(searcher, &addrs, q.as_ref())?;
+            tag_scores.iter_mut().zip(syn).for_each(|(t, s)| *t += s);
+        }
         let scores: Vec<f32> = top
             .iter()
             .zip(coverages.iter().zip(&closeness).zip(&specific))
@@ -161,6 +165,23 @@ impl Engine {
             }
         }
         Ok(close.into_iter().map(|c| c.min(1.0)).collect())
+    }
+
+    /// Each candidate's score on `query`, exactly as a search would score
+    /// it (0 where it does not match): for clauses the index-wide search
+    /// leaves to the candidates.
+    fn query_scores(&self, searcher: &Searcher, addrs: &[DocAddress], query: &dyn Query) -> Result<Vec<f32>> {
+        let mut scores = vec![0f32; addrs.len()];
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        for (seg_ord, docs) in by_segment(addrs) {
+            let mut scorer = weight.scorer(searcher.segment_reader(seg_ord), 1.0)?;
+            for (doc, i) in docs {
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    scores[i] = scorer.score();
+                }
+            }
+        }
+        Ok(scores)
     }
 
     /// Each candidate's BM25 score on its article's tags and categories:

@@ -34,15 +34,61 @@ impl Engine {
         plan: &Plan,
         opts: &SearchOptions,
     ) -> Result<Retrieved> {
+        let collector = DistinctTop {
+            limit: CANDIDATES,
+            collapse: self.ranking.collapse,
+        };
         let words = self.word_clauses(plan);
-        if words.is_empty() {
-            return Ok(Retrieved {
-                total: 0,
-                top: Vec::new(),
-            });
+        let (mut total, mut top) = match words.is_empty() {
+            true => (0, Vec::new()),
+            false => self.search_words(searcher, plan, opts, &words, &collector)?,
+        };
+        let others: Vec<(Occur, Box<dyn Query>)> = [self.tag_clauses(plan), self.synonym_query(plan)]
+            .into_iter()
+            .flatten()
+            .map(|q| (Occur::Should, q))
+            .collect();
+        if top.len() < CANDIDATES && !others.is_empty() {
+            // Few matches: sections whose article is only tagged with a
+            // query word, or that hold only a synonym, fill the pool, as
+            // they would if tags and synonyms were clauses.
+            let others: Box<dyn Query> = Box::new(BooleanQuery::new(others));
+            let mut only: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, others)];
+            if !words.is_empty() {
+                only.push((Occur::MustNot, Box::new(BooleanQuery::new(words))));
+            }
+            only.extend(self.filters(opts));
+            let rest = DistinctTop {
+                limit: CANDIDATES - top.len(),
+                ..collector
+            };
+            let (more, extra) = searcher.search_with_executor(
+                &BooleanQuery::new(only),
+                &rest,
+                &self.executor,
+                EnableScoring::enabled_from_searcher(searcher),
+            )?;
+            total += more;
+            // The re-rank adds every candidate's tag and synonym scores.
+            top.extend(extra.into_iter().map(|d| Distinct { score: 0.0, ..d }));
         }
-        let words: Box<dyn Query> = Box::new(BooleanQuery::new(words));
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words.box_clone())];
+        Ok(Retrieved { total, top })
+    }
+
+    /// The index-wide search: sections holding a query word (within the
+    /// filters), headings answering the question form raised.
+    fn search_words(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        opts: &SearchOptions,
+        words: &[(Occur, Box<dyn Query>)],
+        collector: &DistinctTop,
+    ) -> Result<(usize, Vec<Distinct>)> {
+        let words: Box<dyn Query> = Box::new(BooleanQuery::new(
+            words.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+        ));
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
         musts.extend(self.filters(opts));
         if !plan.form_stems.is_empty() {
             // Optional: raises sections headed the way the question is
@@ -74,38 +120,12 @@ impl Engine {
             ));
         }
         let query = BooleanQuery::new(musts);
-        let collector = DistinctTop {
-            limit: CANDIDATES,
-            collapse: self.ranking.collapse,
-        };
-        let (mut total, mut top) = searcher.search_with_executor(
+        Ok(searcher.search_with_executor(
             &query,
-            &collector,
+            collector,
             &self.executor,
             EnableScoring::enabled_from_searcher(searcher),
-        )?;
-        if top.len() < CANDIDATES
-            && let Some(tagged) = self.tag_clauses(plan)
-        {
-            // Few matches: sections whose article is only tagged with a
-            // query word fill the pool, as they would if tags were clauses.
-            let mut only: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, tagged), (Occur::MustNot, words)];
-            only.extend(self.filters(opts));
-            let rest = DistinctTop {
-                limit: CANDIDATES - top.len(),
-                ..collector
-            };
-            let (more, extra) = searcher.search_with_executor(
-                &BooleanQuery::new(only),
-                &rest,
-                &self.executor,
-                EnableScoring::enabled_from_searcher(searcher),
-            )?;
-            total += more;
-            // The re-rank adds every candidate's tag score.
-            top.extend(extra.into_iter().map(|d| Distinct { score: 0.0, ..d }));
-        }
-        Ok(Retrieved { total, top })
+        )?)
     }
 
     /// Each concept's words over the tags, when tags are weighed.
@@ -156,20 +176,19 @@ impl Engine {
             .collect()
     }
 
-    /// The scoring clauses: one group per concept, then the synonyms.
-    fn word_clauses(&self, plan: &Plan) -> Vec<(Occur, Box<dyn Query>)> {
-        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (_, c) in &plan.concepts {
-            if c.stems.len() == 1 {
-                // One word: its field clauses go straight into the top-level
-                // disjunction (a flatter query scores faster).
-                shoulds.extend(self.field_clauses(&c.stems[0].0, c.stems[0].1));
-            } else {
-                let alts: Vec<Box<dyn Query>> =
-                    c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
-                shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
-            }
+    /// The thesaurus alternatives, one optional clause per group: the best
+    /// alternative of a group counts, at the synonym weight. They are not
+    /// part of the index-wide search: common alternatives ("device" for
+    /// "phone") have postings as long as the words' and took 45% of a
+    /// query's time on the 14k corpus, while they only nudge the order; the
+    /// re-rank adds this query's score on every candidate
+    /// ([`Engine::query_scores`]), and sections matching only an
+    /// alternative become candidates when few others match.
+    pub(super) fn synonym_query(&self, plan: &Plan) -> Option<Box<dyn Query>> {
+        if self.ranking.synonym <= 0.0 || plan.synonym_groups.is_empty() {
+            return None;
         }
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for group in &plan.synonym_groups {
             let alts: Vec<Box<dyn Query>> = group
                 .iter()
@@ -183,6 +202,23 @@ impl Engine {
                 self.ranking.synonym,
             ));
             shoulds.push((Occur::Should, q));
+        }
+        Some(Box::new(BooleanQuery::new(shoulds)))
+    }
+
+    /// The scoring clauses of the query's own words: one group per concept.
+    fn word_clauses(&self, plan: &Plan) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, c) in &plan.concepts {
+            if c.stems.len() == 1 {
+                // One word: its field clauses go straight into the top-level
+                // disjunction (a flatter query scores faster).
+                shoulds.extend(self.field_clauses(&c.stems[0].0, c.stems[0].1));
+            } else {
+                let alts: Vec<Box<dyn Query>> =
+                    c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
+                shoulds.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alts))));
+            }
         }
         shoulds
     }
