@@ -1037,3 +1037,40 @@ fn a_synonym_raises_a_candidate_in_a_full_pool_and_alone_still_finds_sections() 
     let a = search(&e, "restart");
     assert_eq!(headings(&a), ["Restart the printer", "Reboot the printer"]);
 }
+
+#[test]
+fn the_copy_of_a_republished_text_whose_title_holds_a_synonym_stands_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "Open the tool, pick the file you made and follow the wizard to the end.";
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "x.md".into(),
+            article("Recovering files", &[("Using the tool", body)]),
+        ),
+        (
+            "y.md".into(),
+            article(
+                "Archive notes for every backup job you will ever run",
+                &[("Using the tool", body)],
+            ),
+        ),
+    ];
+    // Titles that make "backup" a common title word.
+    for i in 0..5 {
+        files.push((
+            format!("b{i}.md"),
+            article(
+                &format!("Backup plan {i}"),
+                &[("Schedule", &format!("Plan number {i} runs at night."))],
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let e = engine(dir.path(), &refs);
+    // By the words alone y's copy wins (its long title holds "backup");
+    // x's short title holds "recovering", a synonym of "restore", which
+    // weighs more: x's copy stands for the text.
+    let a = search(&e, "restore a backup with the tool");
+    assert_eq!(a.hits[0].path, "x.md", "{:?}", a.hits);
+    assert_eq!(a.hits[0].also_in, ["y.md#using-the-tool"]);
+}

@@ -170,7 +170,12 @@ impl Engine {
     /// Each candidate's score on `query`, exactly as a search would score
     /// it (0 where it does not match): for clauses the index-wide search
     /// leaves to the candidates.
-    fn query_scores(&self, searcher: &Searcher, addrs: &[DocAddress], query: &dyn Query) -> Result<Vec<f32>> {
+    pub(super) fn query_scores(
+        &self,
+        searcher: &Searcher,
+        addrs: &[DocAddress],
+        query: &dyn Query,
+    ) -> Result<Vec<f32>> {
         let mut scores = vec![0f32; addrs.len()];
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         for (seg_ord, docs) in by_segment(addrs) {

@@ -13,10 +13,15 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Executor, Searcher, Term};
+use tantivy::{DocAddress, Executor, Searcher, Term};
 
 /// Candidates fetched from tantivy before re-ranking and collapse.
 pub const CANDIDATES: usize = 100;
+
+/// The best texts whose standing copy is chosen again with the synonyms
+/// (about a first page of hits: 3 already gives the same answers on the
+/// dev sets as synonyms inside the search; each text costs a lookup).
+const RECHOOSE: usize = 5;
 
 /// What the index returned for a plan.
 pub(super) struct Retrieved {
@@ -41,7 +46,20 @@ impl Engine {
         let words = self.word_clauses(plan);
         let (mut total, mut top) = match words.is_empty() {
             true => (0, Vec::new()),
-            false => self.search_words(searcher, plan, opts, &words, &collector)?,
+            false => {
+                let query = self.words_query(plan, opts, &words);
+                let found = searcher.search_with_executor(
+                    &query,
+                    &collector,
+                    &self.executor,
+                    EnableScoring::enabled_from_searcher(searcher),
+                )?;
+                let (t, mut top) = found;
+                if let Some(syn) = self.synonym_query(plan) {
+                    self.rechoose(searcher, opts, &query, syn.as_ref(), &mut top)?;
+                }
+                (t, top)
+            }
         };
         let others: Vec<(Occur, Box<dyn Query>)> = [self.tag_clauses(plan), self.synonym_query(plan)]
             .into_iter()
@@ -75,16 +93,83 @@ impl Engine {
         Ok(Retrieved { total, top })
     }
 
-    /// The index-wide search: sections holding a query word (within the
-    /// filters), headings answering the question form raised.
-    fn search_words(
+    /// For the [`RECHOOSE`] best texts, the copy that scores best with the
+    /// synonyms stands for the text. The collector chose each text's copy
+    /// by the words alone; copies differ in their title and heading, and
+    /// an alternative there ("recovering" for "restore") can make another
+    /// copy the better one, whose title then counts in coverage and the
+    /// article step. Every copy within the filters is scored with both
+    /// queries, exactly as a search would.
+    fn rechoose(
         &self,
         searcher: &Searcher,
+        opts: &SearchOptions,
+        query: &dyn Query,
+        syn: &dyn Query,
+        top: &mut [Distinct],
+    ) -> Result<()> {
+        top.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        let mut groups: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        let mut all: Vec<DocAddress> = Vec::new();
+        for (k, d) in top.iter().enumerate().take(RECHOOSE) {
+            if d.sim == 0 {
+                continue;
+            }
+            let t = Term::from_field_u64(self.fields.simhash, d.sim);
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic)))];
+            clauses.extend(self.filters(opts));
+            let copies =
+                searcher.search(&BooleanQuery::new(clauses), &tantivy::collector::DocSetCollector)?;
+            if copies.len() < 2 {
+                continue;
+            }
+            let from = all.len();
+            all.extend(copies);
+            groups.push((k, from..all.len()));
+        }
+        if groups.is_empty() {
+            return Ok(());
+        }
+        // A copy scores at most what the standing one does on the words
+        // (the collector kept the best), so only a copy scoring more on
+        // the synonyms can win: the words are scored for those alone.
+        let extra = self.query_scores(searcher, &all, syn)?;
+        let mut contenders: Vec<usize> = Vec::new();
+        for (k, range) in &groups {
+            let own = range.clone().find(|&i| all[i] == top[*k].addr);
+            let floor = own.map_or(0.0, |i| extra[i]);
+            contenders.extend(range.clone().filter(|&i| extra[i] > floor));
+        }
+        let picked: Vec<DocAddress> = contenders.iter().map(|&i| all[i]).collect();
+        let base = self.query_scores(searcher, &picked, query)?;
+        let keys = self.fast_u64(searcher, &picked, "key");
+        for (k, range) in groups {
+            let d = &mut top[k];
+            let own = range.clone().find(|&i| all[i] == d.addr);
+            let mut best = (d.score + own.map_or(0.0, |i| extra[i]), d.key, None);
+            for (c, &i) in contenders.iter().enumerate().filter(|(_, i)| range.contains(i)) {
+                let key = keys[c].unwrap_or(0);
+                let total = base[c] + extra[i];
+                if total > best.0 || (total == best.0 && key < best.1) {
+                    best = (total, key, Some(c));
+                }
+            }
+            if let (_, key, Some(c)) = best {
+                (d.addr, d.score, d.key) = (picked[c], base[c], key);
+            }
+        }
+        Ok(())
+    }
+
+    /// The index-wide search: sections holding a query word (within the
+    /// filters), headings answering the question form raised.
+    fn words_query(
+        &self,
         plan: &Plan,
         opts: &SearchOptions,
         words: &[(Occur, Box<dyn Query>)],
-        collector: &DistinctTop,
-    ) -> Result<(usize, Vec<Distinct>)> {
+    ) -> BooleanQuery {
         let words: Box<dyn Query> = Box::new(BooleanQuery::new(
             words.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
         ));
@@ -119,13 +204,7 @@ impl Engine {
                 )),
             ));
         }
-        let query = BooleanQuery::new(musts);
-        Ok(searcher.search_with_executor(
-            &query,
-            collector,
-            &self.executor,
-            EnableScoring::enabled_from_searcher(searcher),
-        )?)
+        BooleanQuery::new(musts)
     }
 
     /// Each concept's words over the tags, when tags are weighed.
