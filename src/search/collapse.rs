@@ -19,7 +19,7 @@ use crate::ingest::sections::Section;
 use crate::text::fingerprint;
 use anyhow::Result;
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
@@ -88,6 +88,38 @@ impl Engine {
             }
         }
         Ok(kept)
+    }
+}
+
+impl Engine {
+    /// Every section whose text has one of the SimHashes `sims` (0, the
+    /// hash of an empty text, is left out), within the query's filters.
+    pub(super) fn sections_with_texts(
+        &self,
+        searcher: &Searcher,
+        sims: &[u64],
+        opts: &SearchOptions,
+    ) -> Result<HashSet<DocAddress>> {
+        let terms: Vec<(Occur, Box<dyn Query>)> = (sims.iter())
+            .filter(|&&sim| sim != 0)
+            .map(|&sim| {
+                let t = Term::from_field_u64(self.fields.simhash, sim);
+                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        if terms.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(terms)))];
+        clauses.extend(self.filters(opts));
+        Ok(searcher.search_with_executor(
+            &BooleanQuery::new(clauses),
+            &DocSetCollector,
+            &self.executor,
+            EnableScoring::disabled_from_searcher(searcher),
+        )?)
     }
 }
 
@@ -228,27 +260,8 @@ impl Grouping<'_> {
     /// folded into it, within the query's filters: those with the smallest
     /// keys, so every build lists the same ones.
     fn copies(&mut self, c: &Candidate) -> Result<Vec<DocAddress>> {
-        let sims: Vec<(Occur, Box<dyn Query>)> = std::iter::once(c.sim)
-            .chain(c.folded.iter().copied())
-            .filter(|&sim| sim != 0)
-            .map(|sim| {
-                let t = Term::from_field_u64(self.engine.fields.simhash, sim);
-                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
-                (Occur::Should, q)
-            })
-            .collect();
-        if sims.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(sims)))];
-        clauses.extend(self.engine.filters(self.opts));
-        let found = self.searcher.search_with_executor(
-            &BooleanQuery::new(clauses),
-            &DocSetCollector,
-            &self.engine.executor,
-            EnableScoring::disabled_from_searcher(self.searcher),
-        )?;
+        let sims: Vec<u64> = std::iter::once(c.sim).chain(c.folded.iter().copied()).collect();
+        let found = self.engine.sections_with_texts(self.searcher, &sims, self.opts)?;
         let mut keyed: Vec<(u64, DocAddress)> = (found.into_iter())
             .filter(|&a| a != c.addr)
             .map(|a| (self.key_of(a), a))

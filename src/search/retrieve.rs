@@ -48,13 +48,12 @@ impl Engine {
             true => (0, Vec::new()),
             false => {
                 let query = self.words_query(plan, opts, &words);
-                let found = searcher.search_with_executor(
+                let (t, mut top) = searcher.search_with_executor(
                     &query,
                     &collector,
                     &self.executor,
                     EnableScoring::enabled_from_searcher(searcher),
                 )?;
-                let (t, mut top) = found;
                 if let Some(syn) = self.synonym_query(plan) {
                     self.rechoose(searcher, opts, &query, syn.as_ref(), &mut top)?;
                 }
@@ -112,15 +111,7 @@ impl Engine {
         let mut groups: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut all: Vec<DocAddress> = Vec::new();
         for (k, d) in top.iter().enumerate().take(RECHOOSE) {
-            if d.sim == 0 {
-                continue;
-            }
-            let t = Term::from_field_u64(self.fields.simhash, d.sim);
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic)))];
-            clauses.extend(self.filters(opts));
-            let copies =
-                searcher.search(&BooleanQuery::new(clauses), &tantivy::collector::DocSetCollector)?;
+            let copies = self.sections_with_texts(searcher, &[d.sim], opts)?;
             if copies.len() < 2 {
                 continue;
             }
