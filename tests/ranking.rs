@@ -1074,3 +1074,57 @@ fn the_copy_of_a_republished_text_whose_title_holds_a_synonym_stands_for_it() {
     assert_eq!(a.hits[0].path, "x.md", "{:?}", a.hits);
     assert_eq!(a.hits[0].also_in, ["y.md#using-the-tool"]);
 }
+
+#[test]
+fn a_guide_republished_under_many_product_names_is_one_answer_and_leaves_room_for_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = Vec::new();
+    // One guide re-published for 150 phones: the phone's name and number in
+    // every paragraph, so no two copies have the same text.
+    for i in 0..150 {
+        let name = format!("Phone{} {}", char::from(b'A' + (i % 26) as u8), 100 + i);
+        let body = |what: &str| {
+            format!(
+                "When the transfer from the {name} stalls, the wireless link {what} and the copy \
+                 stops halfway. Keep both devices close and charged, restart the transfer, and \
+                 check that the {name} stays on the same network until the copy has finished."
+            )
+        };
+        let sections = [
+            (format!("Transfer problems with the {name}"), body("drops")),
+            (format!("When the {name} transfer stalls"), body("fails")),
+        ];
+        let sections: Vec<(&str, &str)> = sections.iter().map(|(h, b)| (h.as_str(), b.as_str())).collect();
+        files.push((
+            format!("guide-{i:03}.md"),
+            article(&format!("Moving data off the {name}"), &sections),
+        ));
+    }
+    // Ten other notes, each a different text on the same problem.
+    for i in 0..10 {
+        let w = [
+            "cable", "router", "battery", "storage", "account", "update", "screen", "backup", "sim", "app",
+        ][i];
+        files.push((
+            format!("note-{i}.md"),
+            article(
+                &format!("Note on the {w}"),
+                &[(
+                    &format!("Check the {w}"),
+                    &format!("A transfer that stalls can come from the {w}; look at the {w} first."),
+                )],
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let e = engine(dir.path(), &files);
+    let a = search(&e, "transfer stalls halfway");
+    // Ten hits as asked: the guide's two texts at most once each, the
+    // notes after them.
+    assert_eq!(a.hits.len(), 10, "{:?}", headings(&a));
+    let notes = a.hits.iter().filter(|h| h.path.starts_with("note-")).count();
+    assert!(notes >= 8, "{:?}", headings(&a));
+    // The copies under the other names are listed with the hit.
+    assert_eq!(a.hits[0].also_in.len(), 20, "{:?}", a.hits[0].also_in);
+    assert!(a.hits[0].also_in.iter().all(|id| id.starts_with("guide-")));
+}

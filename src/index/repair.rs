@@ -104,7 +104,7 @@ pub fn answers(index: &Index, fields: &Fields) -> Result<(), String> {
                 seg.get_fieldnorms_reader(field)?;
             }
             let last = seg.max_doc().saturating_sub(1);
-            for name in ["simhash", "article"] {
+            for name in ["simhash", "family", "article"] {
                 let column = seg.fast_fields().u64(name)?;
                 let _ = (column.first(0), column.first(last));
             }

@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
@@ -30,9 +30,12 @@ pub struct Fields {
     pub tags: Field,
     /// Lower-cased tags and categories, exact, for filters.
     pub facet: Field,
-    /// SimHash of the section text, for near-duplicate collapse; indexed,
-    /// so that every copy of a hit's text is one term lookup.
+    /// SimHash of the section text, to tell near-duplicates.
     pub simhash: Field,
+    /// The text's family (`fingerprint::family`): copies of a text, and of
+    /// a templated text with other names in it, share it. Indexed, so that
+    /// every copy of a hit's text is one term lookup.
+    pub family: Field,
     /// Hash of the path: groups the sections of one article (also indexed,
     /// to find an article's sections).
     pub article: Field,
@@ -73,7 +76,8 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", positions),
         tags: b.add_text_field("tags", freqs),
         facet: b.add_text_field("facet", STRING),
-        simhash: b.add_u64_field("simhash", FAST | INDEXED),
+        simhash: b.add_u64_field("simhash", FAST),
+        family: b.add_u64_field("family", FAST | INDEXED),
         article: b.add_u64_field("article", FAST | INDEXED),
         order: b.add_u64_field("order", FAST),
         key: b.add_u64_field("key", FAST),
@@ -99,6 +103,7 @@ impl Fields {
             tags: f("tags")?,
             facet: f("facet")?,
             simhash: f("simhash")?,
+            family: f("family")?,
             article: f("article")?,
             order: f("order")?,
             key: f("key")?,
@@ -134,7 +139,9 @@ impl Fields {
         }
         d.add_text(self.lang, &s.lang);
         d.add_u64(self.lang_id, pack_lang(&s.lang));
-        d.add_u64(self.simhash, fingerprint::simhash(&s.text));
+        let sim = fingerprint::simhash(&s.text);
+        d.add_u64(self.simhash, sim);
+        d.add_u64(self.family, fingerprint::family(&s.text, sim));
         d.add_u64(self.article, fingerprint::hash_str(&s.path));
         d.add_u64(self.order, order as u64);
         d.add_u64(self.key, fingerprint::hash_str(&s.id));

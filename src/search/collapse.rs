@@ -1,6 +1,7 @@
 //! Stage 4, [`Ranked`] → the [`Candidate`]s to show: near-duplicates of a
-//! section already chosen are folded into it (the same SimHash, or a close
-//! one with most word shingles shared), and at most
+//! section already chosen are folded into it (the search kept one copy of
+//! each text family already; here a close SimHash with most word shingles
+//! shared), and at most
 //! [`PER_ARTICLE`] sections of one article are listed unless the list would
 //! otherwise stay short. When the best section of an article is not its
 //! introduction (the query is about a part of the article, not the article),
@@ -8,8 +9,8 @@
 //! outscore the next article's best: the fix may be an article's third
 //! section, behind an overview that only names it and the introduction.
 //! Once the hits are chosen, each lists in `also_in` the other sections
-//! holding its text or a folded near-duplicate's: one lookup of their
-//! SimHashes in the index, so the list is complete (up to
+//! of its family or a folded near-duplicate's: one lookup of the families
+//! in the index, so the list is complete (up to
 //! [`MAX_ALSO_IN`], those with the smallest keys) and the same in every
 //! build, whatever the copies scored.
 
@@ -40,9 +41,11 @@ pub(super) struct Candidate {
     pub addr: DocAddress,
     pub section: Section,
     sim: u64,
+    /// Its family (`fingerprint::family`).
+    family: u64,
     /// Word shingles of the text, computed when a near-duplicate check needs them.
     shingles: OnceCell<Vec<u64>>,
-    /// SimHashes of the near-duplicates folded into it.
+    /// Families of the near-duplicates folded into it.
     folded: Vec<u64>,
     /// Where the other sections with its text (or a folded one's) are,
     /// filled once the hits are chosen.
@@ -52,6 +55,7 @@ pub(super) struct Candidate {
 /// Fast-field columns of one segment.
 struct SegmentColumns {
     sim: Option<Column<u64>>,
+    family: Option<Column<u64>>,
     article: Option<Column<u64>>,
     order: Option<Column<u64>>,
     key: Option<Column<u64>>,
@@ -92,18 +96,18 @@ impl Engine {
 }
 
 impl Engine {
-    /// Every section whose text has one of the SimHashes `sims` (0, the
-    /// hash of an empty text, is left out), within the query's filters.
+    /// Every section whose text is of one of the `families` (0, the key
+    /// of an empty text, is left out), within the query's filters.
     pub(super) fn sections_with_texts(
         &self,
         searcher: &Searcher,
-        sims: &[u64],
+        families: &[u64],
         opts: &SearchOptions,
     ) -> Result<HashSet<DocAddress>> {
-        let terms: Vec<(Occur, Box<dyn Query>)> = (sims.iter())
-            .filter(|&&sim| sim != 0)
-            .map(|&sim| {
-                let t = Term::from_field_u64(self.fields.simhash, sim);
+        let terms: Vec<(Occur, Box<dyn Query>)> = (families.iter())
+            .filter(|&&f| f != 0)
+            .map(|&f| {
+                let t = Term::from_field_u64(self.fields.family, f);
                 let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::Basic));
                 (Occur::Should, q)
             })
@@ -145,12 +149,12 @@ impl Grouping<'_> {
     /// back, or dropped. Candidates are still scanned once the list is full,
     /// to find copies of the kept hits.
     fn offer(&mut self, r: Ranked) -> Result<()> {
-        let (sim, art, lead) = self.fast_values(r.addr);
+        let (sim, family, art, lead) = self.fast_values(r.addr);
         let full = self.kept.len() >= self.opts.limit;
         let mut section: Option<Section> = None;
         let mut shingles: Option<Vec<u64>> = None;
         if let Some(i) = self.copy_of(r.addr, sim, &mut section, &mut shingles)? {
-            self.fold(i, sim);
+            self.fold(i, family);
             return Ok(());
         }
         if full || r.coverage < self.opts.min_confidence {
@@ -176,6 +180,7 @@ impl Grouping<'_> {
             addr: r.addr,
             section,
             sim,
+            family,
             shingles: shingles.map_or_else(OnceCell::new, OnceCell::from),
             folded: Vec::new(),
             also_in: Vec::new(),
@@ -192,18 +197,23 @@ impl Grouping<'_> {
         Ok(())
     }
 
-    /// SimHash and article hash of a section, and whether it is its
-    /// article's first, from the fast fields.
-    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, bool) {
+    /// SimHash, family and article hash of a section, and whether it is
+    /// its article's first, from the fast fields.
+    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, u64, bool) {
         let cols = self.columns(addr.segment_ord);
         let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
+        let family = cols
+            .family
+            .as_ref()
+            .and_then(|c| c.first(addr.doc_id))
+            .unwrap_or(sim);
         let art = cols
             .article
             .as_ref()
             .and_then(|c| c.first(addr.doc_id))
             .unwrap_or(0);
         let lead = cols.order.as_ref().and_then(|c| c.first(addr.doc_id)) == Some(0);
-        (sim, art, lead)
+        (sim, family, art, lead)
     }
 
     /// The chosen hit (index into kept, then deferred) that the section at
@@ -242,17 +252,17 @@ impl Grouping<'_> {
         Ok(None)
     }
 
-    /// Notes a near-duplicate with SimHash `sim` as folded into hit `i`
+    /// Notes a near-duplicate of family `family` as folded into hit `i`
     /// (kept, then deferred).
-    fn fold(&mut self, i: usize, sim: u64) {
+    fn fold(&mut self, i: usize, family: u64) {
         let kept = self.kept.len();
         let c = if i < kept {
             &mut self.kept[i]
         } else {
             &mut self.deferred[i - kept]
         };
-        if sim != c.sim && !c.folded.contains(&sim) {
-            c.folded.push(sim);
+        if family != c.family && !c.folded.contains(&family) {
+            c.folded.push(family);
         }
     }
 
@@ -260,8 +270,12 @@ impl Grouping<'_> {
     /// folded into it, within the query's filters: those with the smallest
     /// keys, so every build lists the same ones.
     fn copies(&mut self, c: &Candidate) -> Result<Vec<DocAddress>> {
-        let sims: Vec<u64> = std::iter::once(c.sim).chain(c.folded.iter().copied()).collect();
-        let found = self.engine.sections_with_texts(self.searcher, &sims, self.opts)?;
+        let families: Vec<u64> = std::iter::once(c.family)
+            .chain(c.folded.iter().copied())
+            .collect();
+        let found = self
+            .engine
+            .sections_with_texts(self.searcher, &families, self.opts)?;
         let mut keyed: Vec<(u64, DocAddress)> = (found.into_iter())
             .filter(|&a| a != c.addr)
             .map(|a| (self.key_of(a), a))
@@ -284,6 +298,7 @@ impl Grouping<'_> {
             let ff = searcher.segment_reader(seg).fast_fields();
             SegmentColumns {
                 sim: ff.u64("simhash").ok(),
+                family: ff.u64("family").ok(),
                 article: ff.u64("article").ok(),
                 order: ff.u64("order").ok(),
                 key: ff.u64("key").ok(),

@@ -1,7 +1,8 @@
 //! A tantivy collector that keeps the best-scoring copy of each distinct
-//! section text (by SimHash). The other copies of a hit's text are looked up
-//! by their SimHash once the hits are chosen (see `collapse`), so they are
-//! listed whatever they scored.
+//! section text: of each family (`fingerprint::family`), the copies of a
+//! text and of a templated text with other product names in it. The other
+//! copies of a hit's text are looked up by their family once the hits are
+//! chosen (see `collapse`), so they are listed whatever they scored.
 //!
 //! Without it, a body re-published in 150 files fills the whole candidate
 //! pool with one text and every other answer is pushed out.
@@ -39,8 +40,8 @@ pub struct Distinct {
     pub score: Score,
     /// The best-scoring copy.
     pub addr: DocAddress,
-    /// SimHash of the text.
-    pub sim: u64,
+    /// The text's family.
+    pub family: u64,
     /// Tie-break key of the best copy (a hash of its id): equal scores are
     /// ordered by it, so every build of a corpus gives the same answer.
     pub key: u64,
@@ -57,7 +58,7 @@ pub struct DistinctTop {
 /// Per-segment state.
 pub struct DistinctSegment {
     seg: SegmentOrdinal,
-    sims: Option<Column<u64>>,
+    families: Option<Column<u64>>,
     keys: Option<Column<u64>>,
     best: Map<Distinct>,
     collapse: bool,
@@ -88,11 +89,11 @@ impl SegmentCollector for DistinctSegment {
         if score < self.threshold {
             return;
         }
-        let sim = self.sims.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let family = self.families.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
         let tie = self.keys.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
         let addr = DocAddress::new(self.seg, doc);
         let key = if self.collapse {
-            sim
+            family
         } else {
             u64::from(doc) | u64::from(self.seg) << 32
         };
@@ -103,7 +104,7 @@ impl SegmentCollector for DistinctSegment {
                     Distinct {
                         score,
                         addr,
-                        sim,
+                        family,
                         key: tie,
                     },
                 );
@@ -133,7 +134,7 @@ impl Collector for DistinctTop {
     fn for_segment(&self, seg: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<DistinctSegment> {
         Ok(DistinctSegment {
             seg,
-            sims: reader.fast_fields().u64("simhash").ok(),
+            families: reader.fast_fields().u64("family").ok(),
             keys: reader.fast_fields().u64("key").ok(),
             best: Map::default(),
             collapse: self.collapse,
@@ -154,7 +155,7 @@ impl Collector for DistinctTop {
             total += count;
             for d in items {
                 let key = if self.collapse {
-                    d.sim
+                    d.family
                 } else {
                     u64::from(d.addr.doc_id) | u64::from(d.addr.segment_ord) << 32
                 };

@@ -111,7 +111,7 @@ impl Engine {
         let mut groups: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut all: Vec<DocAddress> = Vec::new();
         for (k, d) in top.iter().enumerate().take(RECHOOSE) {
-            let copies = self.sections_with_texts(searcher, &[d.sim], opts)?;
+            let copies = self.sections_with_texts(searcher, &[d.family], opts)?;
             if copies.len() < 2 {
                 continue;
             }

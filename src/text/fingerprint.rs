@@ -15,6 +15,39 @@ pub const CANDIDATE_DISTANCE: u32 = 18;
 /// pages that differ in a device name about 0.7–0.9.
 pub const MIN_JACCARD: f32 = 0.6;
 
+/// Fewest words written all in lower case that give a text a family of
+/// its own (see [`family`]); fewer, and different short texts ("tap Save
+/// and then tap OK") could share one.
+pub const MIN_FAMILY_WORDS: usize = 20;
+
+/// The key that the copies of a templated text share: a hash of its words
+/// written all in lower case, in order. A re-publisher that puts another
+/// product's name into every paragraph changes capitalised words and
+/// numbers ("Honor 100 Pro", "iPhone 15") and leaves the others alone, so
+/// such copies share the key even where their SimHashes differ by 18 bits.
+/// A text with fewer than [`MIN_FAMILY_WORDS`] such words, or where they
+/// are not at least half of its words (lists of names, specifications), is
+/// a family of its own: the key is its SimHash `sim`.
+pub fn family(text: &str, sim: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let (mut lower, mut all) = (0usize, 0usize);
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        all += 1;
+        if !w.chars().all(char::is_lowercase) {
+            continue;
+        }
+        lower += 1;
+        h = mix(h ^ word_hash(w));
+    }
+    if lower < MIN_FAMILY_WORDS || 2 * lower < all {
+        return sim;
+    }
+    h
+}
+
 /// The SimHash of a text: word 3-shingles (or single words for very short
 /// texts), lower-cased, each hashed with a 64-bit FNV-1a hash.
 pub fn simhash(text: &str) -> u64 {
@@ -309,5 +342,32 @@ mod tests {
             assert_eq!(word_hash(w), slow, "{w}");
         }
         assert_eq!(word_hash("Ärger"), word_hash("ärger"));
+    }
+
+    #[test]
+    fn a_text_republished_with_another_product_name_is_of_the_same_family() {
+        let family_of = |t: &str| family(t, simhash(t));
+        let other = BASE.replace("iPhone, iPad, and Mac", "Galaxy S24, Tab S9 and Book 4");
+        assert_eq!(family_of(BASE), family_of(&other));
+        assert_ne!(family_of(BASE), simhash(BASE));
+        // One word written in lower case changed: another family.
+        assert_ne!(family_of(BASE), family_of(&BASE.replace("perfect", "flawless")));
+    }
+
+    #[test]
+    fn short_texts_and_lists_of_names_are_families_of_their_own() {
+        // Two short steps that differ only in the button named.
+        let (a, b) = ("Open Settings and tap Wi-Fi.", "Open Settings and tap Bluetooth.");
+        assert_eq!(family(a, simhash(a)), simhash(a));
+        assert_ne!(family(a, simhash(a)), family(b, simhash(b)));
+        // Mostly names and numbers: enough lower-case words, but not half.
+        let specs = |name: &str, size: u32| -> String {
+            (0..30)
+                .map(|i| format!("{name}{i} {} GB with the case ", size * (i + 1)))
+                .collect()
+        };
+        let (x, y) = (specs("Model X", 64), specs("Tablet T", 100));
+        assert_eq!(family(&x, simhash(&x)), simhash(&x));
+        assert_ne!(family(&x, simhash(&x)), family(&y, simhash(&y)));
     }
 }
