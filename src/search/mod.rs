@@ -9,6 +9,7 @@
 
 mod answer;
 mod article;
+mod clause;
 mod collapse;
 mod distinct;
 mod forms;

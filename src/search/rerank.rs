@@ -55,9 +55,12 @@ impl Engine {
         };
         let same_lang = self.same_language(searcher, plan, &addrs);
         let mut tag_scores = self.tag_scores(searcher, &addrs, &plan.concepts)?;
-        if let Some(q) = self.synonym_query(plan) {
-            let syn = self.query_scores(searcher, &addrs, q.as_ref())?;
-            tag_scores.iter_mut().zip(syn).for_each(|(t, s)| *t += s);
+        if let Some(syn) = self.synonym_clause(plan) {
+            let syn = syn.scores(searcher, &addrs)?;
+            tag_scores
+                .iter_mut()
+                .zip(syn)
+                .for_each(|(t, s)| *t += s.unwrap_or(0.0));
         }
         let scores: Vec<f32> = top
             .iter()

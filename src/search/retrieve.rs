@@ -4,6 +4,7 @@
 //! alternatives as exact phrases); tag and category filters must match. The
 //! [`DistinctTop`] collector keeps the best [`CANDIDATES`] distinct texts.
 
+use super::clause::Clause;
 use super::distinct::{Distinct, DistinctTop};
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
@@ -54,17 +55,20 @@ impl Engine {
                     &self.executor,
                     EnableScoring::enabled_from_searcher(searcher),
                 )?;
-                if let Some(syn) = self.synonym_query(plan) {
-                    self.rechoose(searcher, opts, &query, syn.as_ref(), &mut top)?;
+                if let Some(syn) = self.synonym_clause(plan) {
+                    self.rechoose(searcher, opts, &query, &syn, &mut top)?;
                 }
                 (t, top)
             }
         };
-        let others: Vec<(Occur, Box<dyn Query>)> = [self.tag_clauses(plan), self.synonym_query(plan)]
-            .into_iter()
-            .flatten()
-            .map(|q| (Occur::Should, q))
-            .collect();
+        let others: Vec<(Occur, Box<dyn Query>)> = [
+            self.tag_clauses(plan),
+            self.synonym_clause(plan).map(|c| c.query()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|q| (Occur::Should, q))
+        .collect();
         if top.len() < CANDIDATES && !others.is_empty() {
             // Few matches: sections whose article is only tagged with a
             // query word, or that hold only a synonym, fill the pool, as
@@ -104,7 +108,7 @@ impl Engine {
         searcher: &Searcher,
         opts: &SearchOptions,
         query: &dyn Query,
-        syn: &dyn Query,
+        syn: &Clause,
         top: &mut [Distinct],
     ) -> Result<()> {
         top.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
@@ -125,7 +129,9 @@ impl Engine {
         // A copy scores at most what the standing one does on the words
         // (the collector kept the best), so only a copy scoring more on
         // the synonyms can win: the words are scored for those alone.
-        let extra = self.query_scores(searcher, &all, syn)?;
+        let extra: Vec<f32> = (syn.scores(searcher, &all)?.into_iter())
+            .map(|s| s.unwrap_or(0.0))
+            .collect();
         let mut contenders: Vec<usize> = Vec::new();
         for (k, range) in &groups {
             let own = range.clone().find(|&i| all[i] == top[*k].addr);
@@ -252,28 +258,43 @@ impl Engine {
     /// "phone") have postings as long as the words' and took 45% of a
     /// query's time on the 14k corpus, while they only nudge the order; the
     /// re-rank adds this query's score on every candidate
-    /// ([`Engine::query_scores`]), and sections matching only an
+    /// ([`Clause::scores`], leaf by leaf), and sections matching only an
     /// alternative become candidates when few others match.
-    pub(super) fn synonym_query(&self, plan: &Plan) -> Option<Box<dyn Query>> {
+    pub(super) fn synonym_clause(&self, plan: &Plan) -> Option<Clause> {
         if self.ranking.synonym <= 0.0 || plan.synonym_groups.is_empty() {
             return None;
         }
-        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for group in &plan.synonym_groups {
-            let alts: Vec<Box<dyn Query>> = group
-                .iter()
-                .map(|stems| match stems.as_slice() {
-                    [one] => self.term_clauses(one, 1.0),
-                    _ => self.phrase_clauses(stems, 0, 1.0),
-                })
-                .collect();
-            let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                Box::new(DisjunctionMaxQuery::new(alts)),
-                self.ranking.synonym,
-            ));
-            shoulds.push((Occur::Should, q));
-        }
-        Some(Box::new(BooleanQuery::new(shoulds)))
+        let f = &self.fields;
+        let r = &self.ranking;
+        let groups = (plan.synonym_groups.iter())
+            .map(|group| {
+                let alts = (group.iter())
+                    .map(|stems| match stems.as_slice() {
+                        [one] => Clause::Sum(
+                            [(f.heading, r.heading), (f.title, r.title), (f.text, r.text)]
+                                .into_iter()
+                                .filter(|&(_, w)| w > 0.0)
+                                .map(|(field, w)| Clause::Leaf(boosted_term(field, one, w)))
+                                .collect(),
+                        ),
+                        _ => Clause::Sum(
+                            [(f.heading, r.heading), (f.text, r.text)]
+                                .into_iter()
+                                .map(|(field, w)| {
+                                    let terms: Vec<(usize, Term)> = (stems.iter().enumerate())
+                                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                                        .collect();
+                                    let phrase = PhraseQuery::new_with_offset_and_slop(terms, 0);
+                                    Clause::Boost(Box::new(Clause::Leaf(Box::new(phrase))), w)
+                                })
+                                .collect(),
+                        ),
+                    })
+                    .collect();
+                Clause::Boost(Box::new(Clause::Max(alts)), r.synonym)
+            })
+            .collect();
+        Some(Clause::Sum(groups))
     }
 
     /// The scoring clauses of the query's own words: one group per concept.
@@ -313,28 +334,6 @@ impl Engine {
         .filter(|&(_, w)| weight > 0.0 && w > 0.0)
         .map(|(field, w)| (Occur::Should, boosted_term(field, stem, w * weight)))
         .collect()
-    }
-
-    /// Sloppy phrase clauses for stems over heading and text.
-    fn phrase_clauses(&self, stems: &[String], slop: u32, weight: f32) -> Box<dyn Query> {
-        let f = &self.fields;
-        let clauses: Vec<(Occur, Box<dyn Query>)> =
-            [(f.heading, self.ranking.heading), (f.text, self.ranking.text)]
-                .into_iter()
-                .map(|(field, w)| {
-                    let terms: Vec<(usize, Term)> = stems
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
-                        .collect();
-                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)),
-                        w * weight,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-        Box::new(BooleanQuery::new(clauses))
     }
 }
 
