@@ -6,8 +6,8 @@
 //! boosts are passed down to the leaves as tantivy passes them, sums add
 //! the children in order, and a maximum takes the best child.
 
+use super::rerank::by_segment;
 use anyhow::Result;
-use std::collections::HashMap;
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query};
 use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED};
 
@@ -42,13 +42,8 @@ impl Clause {
     /// The score of each of `addrs` on the tree (`None` where it does not
     /// match), leaf by leaf.
     pub fn scores(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<Option<Score>>> {
-        let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-        for (i, a) in addrs.iter().enumerate() {
-            by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));
-        }
         let mut out = vec![None; addrs.len()];
-        for (seg, mut docs) in by_seg {
-            docs.sort_unstable();
+        for (seg, docs) in by_segment(addrs) {
             let ids: Vec<u32> = docs.iter().map(|(d, _)| *d).collect();
             let scores = self.segment_scores(searcher, seg, &ids, 1.0)?;
             for ((_, i), s) in docs.iter().zip(scores) {

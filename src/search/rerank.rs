@@ -171,8 +171,9 @@ impl Engine {
     }
 
     /// Each candidate's score on `query`, exactly as a search would score
-    /// it (0 where it does not match): for clauses the index-wide search
-    /// leaves to the candidates.
+    /// it (0 where it does not match). The query's union scores every
+    /// section of a 4,096-document window around each candidate: for a
+    /// few candidates, or a query that is not a [`super::clause::Clause`].
     pub(super) fn query_scores(
         &self,
         searcher: &Searcher,
@@ -332,7 +333,7 @@ impl Matches {
 
 /// Candidate docs grouped by segment, sorted by doc id, each with its index
 /// in `addrs` (postings are read forward, one segment at a time).
-fn by_segment(addrs: &[DocAddress]) -> HashMap<u32, Vec<(u32, usize)>> {
+pub(super) fn by_segment(addrs: &[DocAddress]) -> HashMap<u32, Vec<(u32, usize)>> {
     let mut by_seg: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
     for (i, a) in addrs.iter().enumerate() {
         by_seg.entry(a.segment_ord).or_default().push((a.doc_id, i));

@@ -295,37 +295,33 @@ impl Engine {
         if self.ranking.synonym <= 0.0 || plan.synonym_groups.is_empty() {
             return None;
         }
-        let f = &self.fields;
-        let r = &self.ranking;
         let groups = (plan.synonym_groups.iter())
             .map(|group| {
-                let alts = (group.iter())
-                    .map(|stems| match stems.as_slice() {
-                        [one] => Clause::Sum(
-                            [(f.heading, r.heading), (f.title, r.title), (f.text, r.text)]
-                                .into_iter()
-                                .filter(|&(_, w)| w > 0.0)
-                                .map(|(field, w)| Clause::Leaf(boosted_term(field, one, w)))
-                                .collect(),
-                        ),
-                        _ => Clause::Sum(
-                            [(f.heading, r.heading), (f.text, r.text)]
-                                .into_iter()
-                                .map(|(field, w)| {
-                                    let terms: Vec<(usize, Term)> = (stems.iter().enumerate())
-                                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
-                                        .collect();
-                                    let phrase = PhraseQuery::new_with_offset_and_slop(terms, 0);
-                                    Clause::Boost(Box::new(Clause::Leaf(Box::new(phrase))), w)
-                                })
-                                .collect(),
-                        ),
-                    })
-                    .collect();
-                Clause::Boost(Box::new(Clause::Max(alts)), r.synonym)
+                let alts = group.iter().map(|stems| self.alternative_clause(stems)).collect();
+                Clause::Boost(Box::new(Clause::Max(alts)), self.ranking.synonym)
             })
             .collect();
         Some(Clause::Sum(groups))
+    }
+
+    /// One thesaurus alternative: a word's field clauses, or a phrase over
+    /// heading and text.
+    fn alternative_clause(&self, stems: &[String]) -> Clause {
+        if let [one] = stems {
+            let fields = self.field_clauses(one, 1.0).into_iter();
+            return Clause::Sum(fields.map(|(_, q)| Clause::Leaf(q)).collect());
+        }
+        let f = &self.fields;
+        let phrases = [(f.heading, self.ranking.heading), (f.text, self.ranking.text)]
+            .into_iter()
+            .map(|(field, w)| {
+                let terms: Vec<(usize, Term)> = (stems.iter().enumerate())
+                    .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset_and_slop(terms, 0);
+                Clause::Boost(Box::new(Clause::Leaf(Box::new(phrase))), w)
+            });
+        Clause::Sum(phrases.collect())
     }
 
     /// The scoring clauses of the query's own words: one group per concept.
