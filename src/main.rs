@@ -5,6 +5,13 @@ use clap::Parser;
 use fixdex::cli::{self, Cli, failure};
 use std::process::ExitCode;
 
+/// mimalloc (its v2 line) rather than glibc's allocator: a full build frees
+/// the writer's and the parser's memory before the final merge instead of
+/// keeping it in per-thread arenas (peak RSS on the 14k corpus 357 -> 301
+/// MB). Its v3 line gave queries occasional 20-30 ms stalls.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
