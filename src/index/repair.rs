@@ -108,6 +108,14 @@ pub fn answers(index: &Index, fields: &Fields) -> Result<(), String> {
                 let column = seg.fast_fields().u64(name)?;
                 let _ = (column.first(0), column.first(last));
             }
+            if let Some(ids) = seg.fast_fields().str("id")? {
+                let mut id = String::new();
+                for doc in [0, last] {
+                    if let Some(ord) = ids.term_ords(doc).next() {
+                        ids.ord_to_str(ord, &mut id)?;
+                    }
+                }
+            }
             if seg.max_doc() > 0 {
                 for doc in [0, last] {
                     let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;

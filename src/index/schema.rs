@@ -11,12 +11,13 @@ use tantivy::{TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analysis changes; an index of another
 /// version is rebuilt, never misread.
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 /// Handles to the fields of the section index.
 #[derive(Clone, Debug)]
 pub struct Fields {
-    /// `path#anchor`, exact.
+    /// `path#anchor`, exact, and a fast column: the ids of a hit's copies
+    /// (`also_in`) are read from it, not from the stored documents.
     pub id: Field,
     /// Corpus-relative path, exact (for replacing a file's sections).
     pub path: Field,
@@ -69,7 +70,7 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | FAST),
         path: b.add_text_field("path", STRING),
         title: b.add_text_field("title", positions.clone()),
         heading: b.add_text_field("heading", positions.clone()),

@@ -172,9 +172,7 @@ impl Engine {
             cosine,
             ..
         } = c;
-        let mut also_in: Vec<String> = (also_in.into_iter())
-            .filter_map(|a| self.load_id(searcher, a))
-            .collect();
+        let mut also_in = self.load_ids(searcher, &also_in);
         also_in.sort_unstable();
         let explain = if opts.explain {
             let mut e = self.explain(searcher, addr, probes, score, coverage);
