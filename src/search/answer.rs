@@ -264,16 +264,17 @@ impl Engine {
     /// Byte ranges of the words of `text` whose stems in language `lang`
     /// are in `stems`.
     pub fn match_ranges(&self, text: &str, lang: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
-        let mut an = self.analyzer(lang);
-        let mut stream = an.token_stream(text);
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            if stems.contains(&t.text) && out.last() != Some(&(t.offset_from, t.offset_to)) {
-                out.push((t.offset_from, t.offset_to));
+        self.with_analyzer(lang, |an| {
+            let mut stream = an.token_stream(text);
+            let mut out: Vec<(usize, usize)> = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                if stems.contains(&t.text) && out.last() != Some(&(t.offset_from, t.offset_to)) {
+                    out.push((t.offset_from, t.offset_to));
+                }
             }
-        }
-        out
+            out
+        })
     }
 
     /// The line of `text` with the most matched words (the first of equals),

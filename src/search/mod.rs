@@ -33,6 +33,7 @@ use crate::index::schema::Fields;
 use crate::ingest::sections::Section;
 use crate::text::{analyzer, lang};
 use anyhow::{Context, Result};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -211,11 +212,25 @@ impl Engine {
     }
 
     /// The analyzer of language `code`.
-    fn analyzer(&self, code: &str) -> TextAnalyzer {
-        match self.analyzers.get(code) {
-            Some(a) => a.clone(),
-            None => analyzer::for_lang(code),
+    /// Runs `f` with this thread's analyzer for language `code`. It is kept
+    /// between calls, and with it the memo of the words it has stemmed: a
+    /// fresh clone per call stemmed every word of every hit's text again.
+    /// `f` must not ask for an analyzer itself.
+    fn with_analyzer<R>(&self, code: &str, f: impl FnOnce(&mut TextAnalyzer) -> R) -> R {
+        thread_local! {
+            static ANALYZERS: RefCell<HashMap<String, TextAnalyzer>> = RefCell::new(HashMap::new());
         }
+        ANALYZERS.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            if !kept.contains_key(code) {
+                let an = match self.analyzers.get(code) {
+                    Some(a) => a.clone(),
+                    None => analyzer::for_lang(code),
+                };
+                kept.insert(code.to_string(), an);
+            }
+            f(kept.get_mut(code).expect("inserted above"))
+        })
     }
 
     /// The ids of sections, read from the `id` column (a stored document

@@ -258,8 +258,9 @@ impl Engine {
 
     /// The stem of a word in language `code`.
     pub(super) fn stem_in(&self, code: &str, word: &str) -> Option<String> {
-        let mut an = self.analyzer(code);
-        analyzer::tokens(&mut an, word).into_iter().next().map(|t| t.text)
+        self.with_analyzer(code, |an| {
+            analyzer::tokens(an, word).into_iter().next().map(|t| t.text)
+        })
     }
 
     /// The query's words as the language `code` splits them; in languages
