@@ -264,7 +264,7 @@ impl Engine {
     /// Byte ranges of the words of `text` whose stems in language `lang`
     /// are in `stems`.
     pub fn match_ranges(&self, text: &str, lang: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
-        self.with_analyzer(lang, |an| {
+        super::with_analyzer(lang, |an| {
             let mut stream = an.token_stream(text);
             let mut out: Vec<(usize, usize)> = Vec::new();
             while stream.advance() {

@@ -31,10 +31,9 @@ pub use retrieve::CANDIDATES;
 use crate::index::OpenIndex;
 use crate::index::schema::Fields;
 use crate::ingest::sections::Section;
-use crate::text::{analyzer, lang};
+use crate::text::analyzer;
 use anyhow::{Context, Result};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use synonyms::Thesaurus;
@@ -82,8 +81,6 @@ pub struct Engine {
     fields: Fields,
     reader: IndexReader,
     thesaurus: Thesaurus,
-    /// The analyzer of each language with a stemmer, by code.
-    analyzers: HashMap<&'static str, TextAnalyzer>,
     surface: TextAnalyzer,
     ranking: Ranking,
     /// Runs the segments of one query side by side.
@@ -113,10 +110,6 @@ impl Engine {
             fields: open.fields,
             reader,
             thesaurus,
-            analyzers: lang::LANGUAGES
-                .iter()
-                .map(|l| (l.code, analyzer::for_lang(l.code)))
-                .collect(),
             surface: analyzer::surface(),
             ranking: match std::env::var("FIXDEX_RANKING") {
                 Ok(spec) => Ranking::default().with_overrides(&spec),
@@ -211,28 +204,6 @@ impl Engine {
         Ok(answer)
     }
 
-    /// The analyzer of language `code`.
-    /// Runs `f` with this thread's analyzer for language `code`. It is kept
-    /// between calls, and with it the memo of the words it has stemmed: a
-    /// fresh clone per call stemmed every word of every hit's text again.
-    /// `f` must not ask for an analyzer itself.
-    fn with_analyzer<R>(&self, code: &str, f: impl FnOnce(&mut TextAnalyzer) -> R) -> R {
-        thread_local! {
-            static ANALYZERS: RefCell<HashMap<String, TextAnalyzer>> = RefCell::new(HashMap::new());
-        }
-        ANALYZERS.with(|cell| {
-            let mut kept = cell.borrow_mut();
-            if !kept.contains_key(code) {
-                let an = match self.analyzers.get(code) {
-                    Some(a) => a.clone(),
-                    None => analyzer::for_lang(code),
-                };
-                kept.insert(code.to_string(), an);
-            }
-            f(kept.get_mut(code).expect("inserted above"))
-        })
-    }
-
     /// The ids of sections, read from the `id` column (a stored document
     /// is a block of the doc store to decompress: reading the copies of ten
     /// hits that way was a sixth of a query on the 14k corpus).
@@ -259,4 +230,15 @@ impl Engine {
         let doc: TantivyDocument = searcher.doc(addr)?;
         Ok(self.fields.section(&doc))
     }
+}
+
+/// Runs `f` with this thread's analyzer for language `code`. It is kept
+/// between calls, and with it the memo of the words it has stemmed: a fresh
+/// analyzer per call stemmed every word of every hit's text again. `f` must
+/// not ask for an analyzer itself.
+fn with_analyzer<R>(code: &str, f: impl FnOnce(&mut TextAnalyzer) -> R) -> R {
+    thread_local! {
+        static ANALYZERS: RefCell<analyzer::Tagged> = RefCell::new(analyzer::Tagged::default());
+    }
+    ANALYZERS.with(|cell| f(cell.borrow_mut().analyzer(code)))
 }

@@ -258,7 +258,7 @@ impl Engine {
 
     /// The stem of a word in language `code`.
     pub(super) fn stem_in(&self, code: &str, word: &str) -> Option<String> {
-        self.with_analyzer(code, |an| {
+        super::with_analyzer(code, |an| {
             analyzer::tokens(an, word).into_iter().next().map(|t| t.text)
         })
     }

@@ -94,13 +94,18 @@ impl Tokenizer for Tagged {
             .and_then(|t| t.split_once(TAG))
             .filter(|(code, _)| code.len() <= 8)
             .unwrap_or((ENGLISH, text));
+        self.analyzer(code).token_stream(rest)
+    }
+}
+
+impl Tagged {
+    /// The analyzer of language `code` ([`for_lang`]), made on first use
+    /// and kept, with its stem memo.
+    pub fn analyzer(&mut self, code: &str) -> &mut TextAnalyzer {
         if !self.analyzers.contains_key(code) {
             self.analyzers.insert(code.to_string(), for_lang(code));
         }
-        match self.analyzers.get_mut(code) {
-            Some(an) => an.token_stream(rest),
-            None => unreachable!("inserted above"),
-        }
+        self.analyzers.get_mut(code).expect("inserted above")
     }
 }
 
