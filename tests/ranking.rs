@@ -315,7 +315,7 @@ fn stop_words_do_not_empty_a_query_and_negation_counts() {
 }
 
 #[test]
-fn naming_an_article_brings_its_lead_first_without_filling_the_list() {
+fn naming_an_article_brings_its_lead_first_then_its_sections() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = vec![];
     let big = article(
@@ -343,9 +343,11 @@ fn naming_an_article_brings_its_lead_first_without_filling_the_list() {
     let a = search(&e, "calendar sync guide");
     assert_eq!(a.hits[0].heading, "Calendar Sync Guide");
     assert_eq!(a.hits[0].id, "guide.md#calendar-sync-guide");
-    let n = a.hits.iter().take(3).filter(|h| h.path == "guide.md").count();
-    assert!(n <= 2, "{:?}", headings(&a));
-    assert!(a.hits.iter().any(|h| h.path == "mail.md"));
+    // The named article leads: its other sections follow its lead (each
+    // is about what was named), and the other article still comes after.
+    let paths: Vec<&str> = a.hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths[..4], ["guide.md"; 4], "{:?}", headings(&a));
+    assert_eq!(paths.get(4), Some(&"mail.md"), "{:?}", headings(&a));
 }
 
 #[test]
@@ -716,6 +718,84 @@ fn every_section_of_the_right_article_is_reachable_in_the_top_ten() {
 }
 
 #[test]
+fn a_leading_articles_sections_come_before_a_distant_articles_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = |words: &str| format!("{words} {FILLER}");
+    let mut e = engine(
+        dir.path(),
+        &[
+            (
+                "printer.md",
+                &article(
+                    "Printer error E7 while printing",
+                    &[
+                        (
+                            "Printer error E7 while printing",
+                            &body(
+                                "Error E7 stops the printer while printing. The printer shows error E7 for a few reasons; the fixes follow.",
+                            ),
+                        ),
+                        (
+                            "Why the printer shows error E7",
+                            &body(
+                                "The printer shows error E7 when printing stops: a jam, low ink, or an old printer driver.",
+                            ),
+                        ),
+                        (
+                            "Fix 1: Update the printer driver",
+                            &body(
+                                "Install the newest printer driver, then restart the printer and try printing again.",
+                            ),
+                        ),
+                        (
+                            "Fix 2: Replace the ink cartridge",
+                            &body(
+                                "When ink runs low the printer may show error E7; replace the cartridge and try printing again.",
+                            ),
+                        ),
+                        (
+                            "Fix 3: Clear the paper path",
+                            &body("Open the cover and pull out any jammed paper, then close the cover."),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "scanner.md",
+                &article(
+                    "Scanner basics",
+                    &[(
+                        "Feeding paper to the scanner",
+                        &body(
+                            "Put the paper in the feeder face down; if paper is jammed, open the feeder lid.",
+                        ),
+                    )],
+                ),
+            ),
+        ],
+    );
+    let q = "printer error e7, paper is jammed";
+    let paths = |a: &Answer| a.hits.iter().map(|h| h.path.clone()).collect::<Vec<_>>();
+    // The printer article leads by far: every one of its fixes is listed
+    // before the scanner page, which scores above two of them.
+    let a = search(&e, q);
+    assert_eq!(a.hits[1].heading, "Fix 3: Clear the paper path");
+    assert_eq!(
+        paths(&a),
+        [&["printer.md"; 5][..], &["scanner.md"]].concat(),
+        "{:?}",
+        headings(&a)
+    );
+    assert!(a.hits[5].score > a.hits[4].score, "{:?}", headings(&a));
+    e.set_ranking(Ranking {
+        leading: 0.0,
+        ..Ranking::default()
+    });
+    let off = search(&e, q);
+    assert_eq!(off.hits[3].path, "scanner.md", "{:?}", headings(&off));
+}
+
+#[test]
 fn the_question_forms_own_words_do_not_pick_the_answer() {
     let dir = tempfile::tempdir().unwrap();
     let e = engine(
@@ -821,6 +901,7 @@ fn an_article_lists_more_sections_while_they_outscore_the_next_article() {
     let mut e = e;
     e.set_ranking(Ranking {
         article_run: 0,
+        leading: 0.0,
         ..Ranking::default()
     });
     let strict = headings(&e.search(q, &opts).unwrap());

@@ -8,6 +8,11 @@
 //! up to `Ranking::article_run` more of its sections are listed while they
 //! outscore the next article's best: the fix may be an article's third
 //! section, behind an overview that only names it and the introduction.
+//! Leading articles come first: those whose best section scores at least
+//! `Ranking::leading` of the top hit's list all their sections, best first
+//! and uncapped, before any other article's (so scores need not fall
+//! along the list): when one or two articles clearly answer, the fix is
+//! likelier a further section of theirs than a distant article's best.
 //! Once the hits are chosen, each lists in `also_in` the other sections
 //! of its family or a folded near-duplicate's: one lookup of the families
 //! in the index, so the list is complete (up to
@@ -78,8 +83,9 @@ impl Engine {
             deferred: Vec::new(),
             per_article: HashMap::new(),
             latest: None,
+            leading: HashSet::new(),
         };
-        for r in ranked {
+        for r in g.leading_first(ranked) {
             g.offer(r)?;
         }
         let room = opts.limit.saturating_sub(g.kept.len());
@@ -142,9 +148,31 @@ struct Grouping<'a> {
     /// was not its introduction: until another article's first section
     /// comes, its further sections outscore the next article's best.
     latest: Option<u64>,
+    /// The leading articles, whose sections are not capped.
+    leading: HashSet<u64>,
 }
 
 impl Grouping<'_> {
+    /// `ranked` (best first) with the leading articles' sections moved
+    /// ahead of the others, each part still best first; notes the leading
+    /// articles.
+    fn leading_first(&mut self, ranked: Vec<Ranked>) -> Vec<Ranked> {
+        let share = self.engine.ranking.leading;
+        if share <= 0.0 || self.opts.all_sections {
+            return ranked;
+        }
+        let top = ranked.iter().map(|r| r.score).fold(0f32, f32::max);
+        let arts: Vec<u64> = ranked.iter().map(|r| self.fast_values(r.addr).2).collect();
+        for (r, &art) in ranked.iter().zip(&arts) {
+            if r.score >= share * top {
+                self.leading.insert(art);
+            }
+        }
+        let (first, rest): (Vec<_>, Vec<_>) =
+            (ranked.into_iter().zip(arts)).partition(|(_, art)| self.leading.contains(art));
+        first.into_iter().chain(rest).map(|(r, _)| r).collect()
+    }
+
     /// Considers the next candidate: a copy of a chosen one, a new hit, held
     /// back, or dropped. Candidates are still scanned once the list is full,
     /// to find copies of the kept hits.
@@ -161,7 +189,8 @@ impl Grouping<'_> {
             return Ok(());
         }
         let n = *self.per_article.entry(art).or_default();
-        let run = self.latest == Some(art) && n < PER_ARTICLE + self.engine.ranking.article_run;
+        let run = (self.latest == Some(art) && n < PER_ARTICLE + self.engine.ranking.article_run)
+            || self.leading.contains(&art);
         let defer = !self.opts.all_sections && n >= PER_ARTICLE && !run;
         if defer && self.deferred.len() >= self.opts.limit {
             return Ok(());

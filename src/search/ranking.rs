@@ -82,6 +82,12 @@ pub struct Ranking {
     /// outscore the next article's best, when its best section is not its
     /// introduction (0 = the cap is strict).
     pub article_run: usize,
+    /// Leading articles: those whose best section scores at least this
+    /// share of the top hit's list their sections first and without the
+    /// per-article cap, before any other article's (0 = off). When one or
+    /// two articles clearly answer, their further sections are likelier
+    /// answers than a distant article's best.
+    pub leading: f32,
 }
 
 impl Default for Ranking {
@@ -111,6 +117,7 @@ impl Default for Ranking {
             stop_words: true,
             collapse: true,
             article_run: 2,
+            leading: 0.6,
         }
     }
 }
@@ -155,6 +162,7 @@ impl Ranking {
                 "stop_words" => self.stop_words = x != 0.0,
                 "collapse" => self.collapse = x != 0.0,
                 "article_run" => self.article_run = x as usize,
+                "leading" => self.leading = x,
                 _ => {}
             }
         }
@@ -198,6 +206,7 @@ impl Ranking {
             ("no stop-word removal", without(|r| r.stop_words = false)),
             ("no near-duplicate collapse", without(|r| r.collapse = false)),
             ("strict per-article cap", without(|r| r.article_run = 0)),
+            ("no leading articles first", without(|r| r.leading = 0.0)),
             (
                 "plain BM25 (all off)",
                 without(|r| {
@@ -216,6 +225,7 @@ impl Ranking {
                     r.stop_words = false;
                     r.collapse = false;
                     r.article_run = 0;
+                    r.leading = 0.0;
                 }),
             ),
         ]
