@@ -1,18 +1,14 @@
 //! Stage 4, [`Ranked`] → the [`Candidate`]s to show: near-duplicates of a
 //! section already chosen are folded into it (the search kept one copy of
 //! each text family already; here a close SimHash with most word shingles
-//! shared), and at most
-//! [`PER_ARTICLE`] sections of one article are listed unless the list would
-//! otherwise stay short. When the best section of an article is not its
-//! introduction (the query is about a part of the article, not the article),
-//! up to `Ranking::article_run` more of its sections are listed while they
-//! outscore the next article's best: the fix may be an article's third
-//! section, behind an overview that only names it and the introduction.
-//! Leading articles come first: those whose best section scores at least
-//! `Ranking::leading` of the top hit's list all their sections, best first
-//! and uncapped, before any other article's (so scores need not fall
-//! along the list): when one or two articles clearly answer, the fix is
-//! likelier a further section of theirs than a distant article's best.
+//! shared). Leading articles come first: those whose best section scores
+//! at least `Ranking::leading` of the top hit's list all their sections,
+//! best first, before any other article's (so scores need not fall along
+//! the list): when one or two articles clearly answer, the fix is likelier
+//! a further section of theirs (behind an overview that only names it and
+//! the introduction) than a distant article's best. Every other article
+//! lists at most [`PER_ARTICLE`] sections unless the list would otherwise
+//! stay short.
 //! Once the hits are chosen, each lists in `also_in` the other sections
 //! of its family or a folded near-duplicate's: one lookup of the families
 //! in the index, so the list is complete (up to
@@ -62,7 +58,6 @@ struct SegmentColumns {
     sim: Option<Column<u64>>,
     family: Option<Column<u64>>,
     article: Option<Column<u64>>,
-    order: Option<Column<u64>>,
     key: Option<Column<u64>>,
 }
 
@@ -82,7 +77,6 @@ impl Engine {
             kept: Vec::new(),
             deferred: Vec::new(),
             per_article: HashMap::new(),
-            latest: None,
             leading: HashSet::new(),
         };
         for r in g.leading_first(ranked) {
@@ -144,10 +138,6 @@ struct Grouping<'a> {
     /// no other article has enough hits.
     deferred: Vec<Candidate>,
     per_article: HashMap<u64, usize>,
-    /// The article whose first listed section came last, if that section
-    /// was not its introduction: until another article's first section
-    /// comes, its further sections outscore the next article's best.
-    latest: Option<u64>,
     /// The leading articles, whose sections are not capped.
     leading: HashSet<u64>,
 }
@@ -177,7 +167,7 @@ impl Grouping<'_> {
     /// back, or dropped. Candidates are still scanned once the list is full,
     /// to find copies of the kept hits.
     fn offer(&mut self, r: Ranked) -> Result<()> {
-        let (sim, family, art, lead) = self.fast_values(r.addr);
+        let (sim, family, art) = self.fast_values(r.addr);
         let full = self.kept.len() >= self.opts.limit;
         let mut section: Option<Section> = None;
         let mut shingles: Option<Vec<u64>> = None;
@@ -189,9 +179,7 @@ impl Grouping<'_> {
             return Ok(());
         }
         let n = *self.per_article.entry(art).or_default();
-        let run = (self.latest == Some(art) && n < PER_ARTICLE + self.engine.ranking.article_run)
-            || self.leading.contains(&art);
-        let defer = !self.opts.all_sections && n >= PER_ARTICLE && !run;
+        let defer = !self.opts.all_sections && n >= PER_ARTICLE && !self.leading.contains(&art);
         if defer && self.deferred.len() >= self.opts.limit {
             return Ok(());
         }
@@ -217,18 +205,14 @@ impl Grouping<'_> {
         if defer {
             self.deferred.push(cand);
         } else {
-            if n == 0 {
-                self.latest = (!lead).then_some(art);
-            }
             *self.per_article.entry(art).or_default() += 1;
             self.kept.push(cand);
         }
         Ok(())
     }
 
-    /// SimHash, family and article hash of a section, and whether it is
-    /// its article's first, from the fast fields.
-    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, u64, bool) {
+    /// SimHash, family and article hash of a section, from the fast fields.
+    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, u64) {
         let cols = self.columns(addr.segment_ord);
         let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
         let family = cols
@@ -241,8 +225,7 @@ impl Grouping<'_> {
             .as_ref()
             .and_then(|c| c.first(addr.doc_id))
             .unwrap_or(0);
-        let lead = cols.order.as_ref().and_then(|c| c.first(addr.doc_id)) == Some(0);
-        (sim, family, art, lead)
+        (sim, family, art)
     }
 
     /// The chosen hit (index into kept, then deferred) that the section at
@@ -329,7 +312,6 @@ impl Grouping<'_> {
                 sim: ff.u64("simhash").ok(),
                 family: ff.u64("family").ok(),
                 article: ff.u64("article").ok(),
-                order: ff.u64("order").ok(),
                 key: ff.u64("key").ok(),
             }
         })

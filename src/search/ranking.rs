@@ -78,10 +78,6 @@ pub struct Ranking {
     pub stop_words: bool,
     /// Fold near-duplicate sections into one hit.
     pub collapse: bool,
-    /// Sections an article may list beyond the per-article cap while they
-    /// outscore the next article's best, when its best section is not its
-    /// introduction (0 = the cap is strict).
-    pub article_run: usize,
     /// Leading articles: those whose best section scores at least this
     /// share of the top hit's list their sections first and without the
     /// per-article cap, before any other article's (0 = off). When one or
@@ -116,7 +112,6 @@ impl Default for Ranking {
             coverage_idf: 0.0,
             stop_words: true,
             collapse: true,
-            article_run: 2,
             leading: 0.6,
         }
     }
@@ -161,7 +156,6 @@ impl Ranking {
                 "coverage_idf" => self.coverage_idf = x,
                 "stop_words" => self.stop_words = x != 0.0,
                 "collapse" => self.collapse = x != 0.0,
-                "article_run" => self.article_run = x as usize,
                 "leading" => self.leading = x,
                 _ => {}
             }
@@ -205,7 +199,6 @@ impl Ranking {
             ("coverage weighted by rarity", without(|r| r.coverage_idf = 1.0)),
             ("no stop-word removal", without(|r| r.stop_words = false)),
             ("no near-duplicate collapse", without(|r| r.collapse = false)),
-            ("strict per-article cap", without(|r| r.article_run = 0)),
             ("no leading articles first", without(|r| r.leading = 0.0)),
             (
                 "plain BM25 (all off)",
@@ -224,7 +217,6 @@ impl Ranking {
                     r.coverage_idf = 1.0;
                     r.stop_words = false;
                     r.collapse = false;
-                    r.article_run = 0;
                     r.leading = 0.0;
                 }),
             ),
