@@ -163,23 +163,61 @@ pub fn maybe_near(a: u64, b: u64) -> bool {
 
 /// Sorted, de-duplicated hashes of the word 3-shingles of a text.
 pub fn shingles(text: &str) -> Vec<u64> {
-    // Word hashes without allocating a string per word.
-    let words: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(word_hash)
-        .collect();
-    let mut out: Vec<u64> = if words.len() < 3 {
-        words
-    } else {
-        words
-            .windows(3)
-            .map(|w| mix(w[0].rotate_left(21) ^ w[1].rotate_left(42) ^ w[2]))
-            .collect()
-    };
+    // One pass, the windows hashed as the words end: no word list, no
+    // string per word (the near-duplicate check of a query reads whole
+    // sections).
+    let mut out: Vec<u64> = Vec::with_capacity(text.len() / 5);
+    let (mut a, mut b, mut n) = (0u64, 0u64, 0usize);
+    for_each_word_hash(text, |w| {
+        if n >= 2 {
+            out.push(mix(a.rotate_left(21) ^ b.rotate_left(42) ^ w));
+        }
+        (a, b, n) = (b, w, n + 1);
+    });
+    if n < 3 {
+        out = [a, b][2 - n..].to_vec();
+    }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Calls `f` with [`word_hash`] of each word of `text` (its runs of
+/// alphanumeric characters), in order.
+fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
+    const START: u64 = 0xcbf2_9ce4_8422_2325;
+    let step = |h: u64, c: u64| (h ^ c).wrapping_mul(0x0100_0000_01b3);
+    let (mut h, mut inside) = (START, false);
+    if text.is_ascii() {
+        for &byte in text.as_bytes() {
+            if byte.is_ascii_alphanumeric() {
+                h = step(h, u64::from(byte.to_ascii_lowercase()));
+                inside = true;
+            } else if inside {
+                f(h);
+                (h, inside) = (START, false);
+            }
+        }
+    } else {
+        for c in text.chars() {
+            if !c.is_alphanumeric() {
+                if inside {
+                    f(h);
+                    (h, inside) = (START, false);
+                }
+                continue;
+            }
+            inside = true;
+            if c.is_ascii() {
+                h = step(h, u64::from(c.to_ascii_lowercase() as u8));
+            } else {
+                h = c.to_lowercase().fold(h, |h, l| step(h, u64::from(u32::from(l))));
+            }
+        }
+    }
+    if inside {
+        f(h);
+    }
 }
 
 /// Jaccard similarity of two shingle sets from [`shingles`].
@@ -328,6 +366,43 @@ mod tests {
             &shingles(other)
         ));
         assert!(jaccard(&shingles(BASE), &shingles(other)) < 0.1);
+    }
+
+    /// The first shingles: a word list, then its windows.
+    fn reference_shingles(text: &str) -> Vec<u64> {
+        let words: Vec<u64> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(word_hash)
+            .collect();
+        let mut out: Vec<u64> = if words.len() < 3 {
+            words
+        } else {
+            words
+                .windows(3)
+                .map(|w| mix(w[0].rotate_left(21) ^ w[1].rotate_left(42) ^ w[2]))
+                .collect()
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn shingles_in_one_pass_are_the_word_lists_shingles() {
+        let texts = [
+            BASE,
+            "",
+            "one",
+            "Two words",
+            "  -- three: words, here! ",
+            "Ärger über Straße, ÉCOLE and école; İstanbul ǅemal — ΣΟΦΊΑ σοφία 123abc",
+            "mixed ascii and naïve words, café au lait 2x",
+            "日本語のテキスト と English words 混在",
+        ];
+        for t in texts {
+            assert_eq!(shingles(t), reference_shingles(t), "{t}");
+        }
     }
 
     #[test]
