@@ -90,35 +90,38 @@ impl SegmentCollector for DistinctSegment {
             return;
         }
         let family = self.families.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-        let tie = self.keys.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
         let addr = DocAddress::new(self.seg, doc);
         let key = if self.collapse {
             family
         } else {
             u64::from(doc) | u64::from(self.seg) << 32
         };
+        // The tie-break key is read only when it can matter: most copies
+        // of a kept text score less than the kept one.
+        let keys = &self.keys;
+        let tie = || keys.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
         match self.best.get_mut(&key) {
             None => {
-                self.best.insert(
-                    key,
-                    Distinct {
-                        score,
-                        addr,
-                        family,
-                        key: tie,
-                    },
-                );
+                let d = Distinct {
+                    score,
+                    addr,
+                    family,
+                    key: tie(),
+                };
+                self.best.insert(key, d);
                 if self.best.len() >= self.limit * 2 {
                     self.prune();
                 }
             }
-            Some(d) => {
+            Some(d) if score >= d.score => {
+                let tie = tie();
                 if outranks(score, tie, d) {
                     d.score = score;
                     d.key = tie;
                     d.addr = addr;
                 }
             }
+            Some(_) => {}
         }
     }
 
