@@ -151,7 +151,7 @@ pub struct QueryArgs {
     /// Do not re-index when the corpus changed or the index is missing.
     #[arg(long)]
     pub no_refresh: bool,
-    /// List every matching section, not at most 2 per article (4 while they outscore the next article).
+    /// List every matching section, not at most 2 per article (all of an article leading the answer).
     #[arg(long)]
     pub all_sections: bool,
     /// Add per-field and per-term score contributions to JSON hits.
