@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write};
 
 /// Runs `fixdex index`.
 pub(super) fn run(cli: &Cli, a: &IndexArgs) -> Result<u8> {
+    return_freed_memory_at_once();
     let given = a.corpus.as_deref().or(cli.corpus.as_deref());
     let corpus = super::open::corpus_for(cli, given, a.rebuild)?;
     if a.semantic && cli.model.is_none() {
@@ -145,5 +146,32 @@ fn skip_reasons(s: &Summary) -> String {
         String::new()
     } else {
         format!(": {}", parts.join(", "))
+    }
+}
+
+/// mimalloc v2's `mi_option_purge_delay` (its place in `mi_option_e`;
+/// the crate names no constant for it): how many milliseconds freed memory
+/// waits before it goes back to the system, 10 by default.
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// For `fixdex index` (the binary allocates with mimalloc): freed memory
+/// goes back to the system at once, so what the parsers and the writer
+/// freed is gone before the final merge maps the segments (peak RSS of a
+/// full build of the 14k corpus 316 -> 232 MB, for 5% of its time).
+/// Queries keep the delay: purging at once costs them 5%.
+fn return_freed_memory_at_once() {
+    // SAFETY: an option store, made before the run starts any thread.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // The documented default of purge_delay: a wrong index would name
+        // another option (nothing in this test binary sets it).
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 10);
     }
 }
