@@ -148,10 +148,10 @@ impl Grouping<'_> {
     /// articles.
     fn leading_first(&mut self, ranked: Vec<Ranked>) -> Vec<Ranked> {
         let share = self.engine.ranking.leading;
-        if share <= 0.0 || self.opts.all_sections {
+        let top = ranked.iter().map(|r| r.score).fold(0f32, f32::max);
+        if share <= 0.0 || top <= 0.0 || self.opts.all_sections {
             return ranked;
         }
-        let top = ranked.iter().map(|r| r.score).fold(0f32, f32::max);
         let arts: Vec<u64> = ranked.iter().map(|r| self.fast_values(r.addr).2).collect();
         for (r, &art) in ranked.iter().zip(&arts) {
             if r.score >= share * top {
