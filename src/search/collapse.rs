@@ -62,7 +62,7 @@ struct SegmentColumns {
 }
 
 impl Engine {
-    /// Folds near-duplicates and caps sections per article, best first.
+    /// Folds near-duplicates and caps sections per article; the leading articles' sections come first.
     pub(super) fn collapse(
         &self,
         searcher: &Searcher,

@@ -57,7 +57,7 @@ pub struct SectionOut {
 /// `search_help` result.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SearchOut {
-    /// The best sections, best first; empty when nothing matches.
+    /// The best sections in rank order (the sections of the articles leading the answer come first, so a later one may score more); empty when nothing matches.
     pub sections: Vec<SectionOut>,
     /// The query with misspellings corrected, when any were.
     #[serde(skip_serializing_if = "Option::is_none")]
