@@ -787,6 +787,22 @@ fn a_leading_articles_sections_come_before_a_distant_articles_best() {
         headings(&a)
     );
     assert!(a.hits[5].score > a.hits[4].score, "{:?}", headings(&a));
+    // `--explain` says why the lower score comes first.
+    let explained = e
+        .search(
+            q,
+            &SearchOptions {
+                limit: 10,
+                explain: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let leads = |i: usize| explained.hits[i].explain.as_ref().unwrap()["leading_article"].clone();
+    assert_eq!(
+        (leads(4), leads(5)),
+        (serde_json::json!(true), serde_json::json!(false))
+    );
     e.set_ranking(Ranking {
         leading: 0.0,
         ..Ranking::default()

@@ -170,12 +170,14 @@ impl Engine {
             section,
             also_in,
             cosine,
+            leading,
             ..
         } = c;
         let mut also_in = self.load_ids(searcher, &also_in);
         also_in.sort_unstable();
         let explain = if opts.explain {
             let mut e = self.explain(searcher, addr, probes, score, coverage);
+            e["leading_article"] = serde_json::json!(leading);
             if let Some(cos) = cosine {
                 e["cosine"] = serde_json::json!(cos);
             }

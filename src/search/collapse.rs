@@ -39,6 +39,8 @@ pub(super) struct Candidate {
     pub coverage: f32,
     /// Cosine with the query, when the semantic step scored it.
     pub cosine: Option<f32>,
+    /// Whether its article leads the answer (listed first, uncapped).
+    pub leading: bool,
     pub addr: DocAddress,
     pub section: Section,
     sim: u64,
@@ -194,6 +196,7 @@ impl Grouping<'_> {
             score: r.score,
             coverage: r.coverage,
             cosine: r.cosine,
+            leading: self.leading.contains(&art),
             addr: r.addr,
             section,
             sim,
