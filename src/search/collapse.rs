@@ -55,6 +55,17 @@ pub(super) struct Candidate {
     pub also_in: Vec<DocAddress>,
 }
 
+/// What grouping reads of a section from the fast fields.
+#[derive(Clone, Copy)]
+struct FastValues {
+    /// SimHash of its text.
+    sim: u64,
+    /// Its text's family.
+    family: u64,
+    /// Hash of its article's path.
+    article: u64,
+}
+
 /// Fast-field columns of one segment.
 struct SegmentColumns {
     sim: Option<Column<u64>>,
@@ -81,8 +92,14 @@ impl Engine {
             per_article: HashMap::new(),
             leading: HashSet::new(),
         };
-        for r in g.leading_first(ranked) {
-            g.offer(r)?;
+        let ranked: Vec<(Ranked, FastValues)> = (ranked.into_iter())
+            .map(|r| {
+                let values = g.fast_values(r.addr);
+                (r, values)
+            })
+            .collect();
+        for (r, values) in g.leading_first(ranked) {
+            g.offer(r, values)?;
         }
         let room = opts.limit.saturating_sub(g.kept.len());
         let deferred = std::mem::take(&mut g.deferred);
@@ -148,28 +165,31 @@ impl Grouping<'_> {
     /// `ranked` (best first) with the leading articles' sections moved
     /// ahead of the others, each part still best first; notes the leading
     /// articles.
-    fn leading_first(&mut self, ranked: Vec<Ranked>) -> Vec<Ranked> {
+    fn leading_first(&mut self, ranked: Vec<(Ranked, FastValues)>) -> Vec<(Ranked, FastValues)> {
         let share = self.engine.ranking.leading;
-        let top = ranked.iter().map(|r| r.score).fold(0f32, f32::max);
+        let top = ranked.iter().map(|(r, _)| r.score).fold(0f32, f32::max);
         if share <= 0.0 || top <= 0.0 || self.opts.all_sections {
             return ranked;
         }
-        let arts: Vec<u64> = ranked.iter().map(|r| self.fast_values(r.addr).2).collect();
-        for (r, &art) in ranked.iter().zip(&arts) {
-            if r.score >= share * top {
-                self.leading.insert(art);
-            }
-        }
-        let (first, rest): (Vec<_>, Vec<_>) =
-            (ranked.into_iter().zip(arts)).partition(|(_, art)| self.leading.contains(art));
-        first.into_iter().chain(rest).map(|(r, _)| r).collect()
+        self.leading = (ranked.iter())
+            .filter(|(r, _)| r.score >= share * top)
+            .map(|(_, v)| v.article)
+            .collect();
+        let (mut first, rest): (Vec<_>, Vec<_>) =
+            (ranked.into_iter()).partition(|(_, v)| self.leading.contains(&v.article));
+        first.extend(rest);
+        first
     }
 
     /// Considers the next candidate: a copy of a chosen one, a new hit, held
     /// back, or dropped. Candidates are still scanned once the list is full,
     /// to find copies of the kept hits.
-    fn offer(&mut self, r: Ranked) -> Result<()> {
-        let (sim, family, art) = self.fast_values(r.addr);
+    fn offer(&mut self, r: Ranked, values: FastValues) -> Result<()> {
+        let FastValues {
+            sim,
+            family,
+            article: art,
+        } = values;
         let full = self.kept.len() >= self.opts.limit;
         let mut section: Option<Section> = None;
         let mut shingles: Option<Vec<u64>> = None;
@@ -181,7 +201,8 @@ impl Grouping<'_> {
             return Ok(());
         }
         let n = *self.per_article.entry(art).or_default();
-        let defer = !self.opts.all_sections && n >= PER_ARTICLE && !self.leading.contains(&art);
+        let leading = self.leading.contains(&art);
+        let defer = !self.opts.all_sections && n >= PER_ARTICLE && !leading;
         if defer && self.deferred.len() >= self.opts.limit {
             return Ok(());
         }
@@ -196,7 +217,7 @@ impl Grouping<'_> {
             score: r.score,
             coverage: r.coverage,
             cosine: r.cosine,
-            leading: self.leading.contains(&art),
+            leading,
             addr: r.addr,
             section,
             sim,
@@ -214,8 +235,8 @@ impl Grouping<'_> {
         Ok(())
     }
 
-    /// SimHash, family and article hash of a section, from the fast fields.
-    fn fast_values(&mut self, addr: DocAddress) -> (u64, u64, u64) {
+    /// The fast-field values of a section.
+    fn fast_values(&mut self, addr: DocAddress) -> FastValues {
         let cols = self.columns(addr.segment_ord);
         let sim = cols.sim.as_ref().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
         let family = cols
@@ -228,7 +249,11 @@ impl Grouping<'_> {
             .as_ref()
             .and_then(|c| c.first(addr.doc_id))
             .unwrap_or(0);
-        (sim, family, art)
+        FastValues {
+            sim,
+            family,
+            article: art,
+        }
     }
 
     /// The chosen hit (index into kept, then deferred) that the section at

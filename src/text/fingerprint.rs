@@ -29,7 +29,7 @@ pub const MIN_FAMILY_WORDS: usize = 20;
 /// are not at least half of its words (lists of names, specifications), is
 /// a family of its own: the key is its SimHash `sim`.
 pub fn family(text: &str, sim: u64) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut h = FNV_START;
     let (mut lower, mut all) = (0usize, 0usize);
     for w in text
         .split(|c: char| !c.is_alphanumeric())
@@ -185,39 +185,33 @@ pub fn shingles(text: &str) -> Vec<u64> {
 /// Calls `f` with [`word_hash`] of each word of `text` (its runs of
 /// alphanumeric characters), in order.
 fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
-    const START: u64 = 0xcbf2_9ce4_8422_2325;
-    let step = |h: u64, c: u64| (h ^ c).wrapping_mul(0x0100_0000_01b3);
-    let (mut h, mut inside) = (START, false);
+    let (mut h, mut inside) = (FNV_START, false);
+    let mut end_word = |h: &mut u64, inside: &mut bool| {
+        if *inside {
+            f(*h);
+            (*h, *inside) = (FNV_START, false);
+        }
+    };
     if text.is_ascii() {
         for &byte in text.as_bytes() {
             if byte.is_ascii_alphanumeric() {
-                h = step(h, u64::from(byte.to_ascii_lowercase()));
+                h = fnv_step(h, u64::from(byte.to_ascii_lowercase()));
                 inside = true;
-            } else if inside {
-                f(h);
-                (h, inside) = (START, false);
+            } else {
+                end_word(&mut h, &mut inside);
             }
         }
     } else {
         for c in text.chars() {
-            if !c.is_alphanumeric() {
-                if inside {
-                    f(h);
-                    (h, inside) = (START, false);
-                }
-                continue;
-            }
-            inside = true;
-            if c.is_ascii() {
-                h = step(h, u64::from(c.to_ascii_lowercase() as u8));
+            if c.is_alphanumeric() {
+                h = add_lower_char(h, c);
+                inside = true;
             } else {
-                h = c.to_lowercase().fold(h, |h, l| step(h, u64::from(u32::from(l))));
+                end_word(&mut h, &mut inside);
             }
         }
     }
-    if inside {
-        f(h);
-    }
+    end_word(&mut h, &mut inside);
 }
 
 /// Jaccard similarity of two shingle sets from [`shingles`].
@@ -249,19 +243,26 @@ pub fn near_texts(sim_a: u64, sh_a: &[u64], sim_b: u64, sh_b: &[u64]) -> bool {
 /// FNV-1a of a word's lower-cased characters (an ASCII word, the usual
 /// case, byte by byte: the same value without Unicode case tables).
 fn word_hash(w: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
     if w.is_ascii() {
-        for b in w.bytes() {
-            h ^= u64::from(b.to_ascii_lowercase());
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        return h;
+        return (w.bytes()).fold(FNV_START, |h, b| fnv_step(h, u64::from(b.to_ascii_lowercase())));
     }
-    for c in w.chars().flat_map(char::to_lowercase) {
-        h ^= u64::from(u32::from(c));
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    w.chars().fold(FNV_START, add_lower_char)
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+fn fnv_step(h: u64, c: u64) -> u64 {
+    (h ^ c).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// `h` after the lower-case form of `c` (one or more characters).
+fn add_lower_char(h: u64, c: char) -> u64 {
+    if c.is_ascii() {
+        return fnv_step(h, u64::from(c.to_ascii_lowercase()));
     }
-    h
+    c.to_lowercase()
+        .fold(h, |h, l| fnv_step(h, u64::from(u32::from(l))))
 }
 
 fn mix(mut h: u64) -> u64 {
@@ -277,11 +278,9 @@ pub fn hash_str(s: &str) -> u64 {
 }
 
 fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.rotate_left(29);
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut h = (bytes.iter()).fold(FNV_START ^ seed.rotate_left(29), |h, &b| {
+        fnv_step(h, u64::from(b))
+    });
     // A final mix spreads the bits of short inputs.
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
