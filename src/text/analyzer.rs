@@ -53,11 +53,7 @@ pub fn for_lang(code: &str) -> TextAnalyzer {
         return english();
     }
     let l = lang::get(code);
-    let words = WordTokenizer {
-        expand: true,
-        english: false,
-        elide: l.is_some_and(|l| l.elision),
-    };
+    let words = WordTokenizer::new(true, false, l.is_some_and(|l| l.elision));
     TextAnalyzer::builder(words)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -126,11 +122,7 @@ pub fn surface_for(code: &str) -> TextAnalyzer {
     if code == ENGLISH {
         return surface();
     }
-    let words = WordTokenizer {
-        expand: true,
-        english: false,
-        elide: lang::get(code).is_some_and(|l| l.elision),
-    };
+    let words = WordTokenizer::new(true, false, lang::get(code).is_some_and(|l| l.elision));
     TextAnalyzer::builder(words)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)

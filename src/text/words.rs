@@ -8,6 +8,7 @@
 //! first stage of the analyzers in [`super::analyzer`].
 
 use super::lang::is_cjk;
+use std::borrow::Cow;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Splits text into words and expands contractions; see the module docs.
@@ -18,26 +19,36 @@ pub struct WordTokenizer {
     pub expand: bool,
     /// The text is English: contractions and clitics are English ones.
     pub english: bool,
-    /// Cut elided articles before an apostrophe (`l'`, `d'`, `dell'`).
+    /// Cut elided articles before an apostrophe (`l'indice` → `indice`).
     pub elide: bool,
+    /// The tokens of the last text, kept with their strings: the next text
+    /// overwrites them instead of allocating a string per word.
+    buffer: Vec<Token>,
 }
 
 impl WordTokenizer {
     /// The tokenizer for English text.
-    pub const ENGLISH: WordTokenizer = WordTokenizer {
-        expand: true,
-        english: true,
-        elide: false,
-    };
+    pub const ENGLISH: WordTokenizer = WordTokenizer::new(true, true, false);
+
+    /// A tokenizer with these options (see the fields).
+    pub const fn new(expand: bool, english: bool, elide: bool) -> WordTokenizer {
+        WordTokenizer {
+            expand,
+            english,
+            elide,
+            buffer: Vec::new(),
+        }
+    }
 }
 
-/// The token stream of [`WordTokenizer`]: tokens computed up front.
-pub struct WordStream {
-    tokens: Vec<Token>,
+/// The token stream of [`WordTokenizer`]: tokens computed up front into
+/// the tokenizer's buffer.
+pub struct WordStream<'a> {
+    tokens: &'a mut [Token],
     next: usize,
 }
 
-impl TokenStream for WordStream {
+impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
         self.next += 1;
         self.next <= self.tokens.len()
@@ -52,11 +63,51 @@ impl TokenStream for WordStream {
     }
 }
 
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordStream;
+/// Tokens kept between texts at most: a long text's tokens are not held
+/// for the rest of a run.
+const KEPT_TOKENS: usize = 1 << 14;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
-        let mut tokens = Vec::new();
+/// Tokens written over a buffer's old ones, reusing their strings.
+struct Tokens<'a> {
+    buffer: &'a mut Vec<Token>,
+    len: usize,
+}
+
+impl Tokens<'_> {
+    fn push(&mut self, (from, to): (usize, usize), position: usize, text: &str) {
+        if let Some(t) = self.buffer.get_mut(self.len) {
+            t.offset_from = from;
+            t.offset_to = to;
+            t.position = position;
+            t.position_length = 1;
+            t.text.clear();
+            t.text.push_str(text);
+        } else {
+            self.buffer.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: text.to_string(),
+                position_length: 1,
+            });
+        }
+        self.len += 1;
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        let (expand, english, elide_articles) = (self.expand, self.english, self.elide);
+        if self.buffer.len() > KEPT_TOKENS {
+            self.buffer.truncate(KEPT_TOKENS);
+            self.buffer.shrink_to(KEPT_TOKENS);
+        }
+        let mut tokens = Tokens {
+            buffer: &mut self.buffer,
+            len: 0,
+        };
         let mut position = 0usize;
         let mut prev_word: Option<(usize, usize, usize)> = None; // (from, to, position) for hyphen joins
         for (from, to) in word_spans(text) {
@@ -66,42 +117,34 @@ impl Tokenizer for WordTokenizer {
                 prev_word = None;
                 continue;
             }
-            let mut push = |t: &str, position: &mut usize| {
-                tokens.push(Token {
-                    offset_from: from,
-                    offset_to: to,
-                    position: *position,
-                    text: t.to_string(),
-                    position_length: 1,
-                });
+            let start_pos = position;
+            let push = |tokens: &mut Tokens, t: &str, position: &mut usize| {
+                tokens.push((from, to), *position, t);
                 *position += 1;
             };
-            let start_pos = position;
-            if !self.english {
-                let word = if self.elide { elide(word) } else { word };
-                push(&word.replace(is_apostrophe, ""), &mut position);
-            } else if self.expand {
+            if !english {
+                let word = if elide_articles { elide(word) } else { word };
+                if word.contains(is_apostrophe) {
+                    push(&mut tokens, &word.replace(is_apostrophe, ""), &mut position);
+                } else {
+                    push(&mut tokens, word, &mut position);
+                }
+            } else if expand {
                 match expand_contraction(word) {
                     Some((base, neg)) => {
-                        push(base, &mut position);
+                        push(&mut tokens, base, &mut position);
                         if neg {
-                            push("not", &mut position);
+                            push(&mut tokens, "not", &mut position);
                         }
                     }
                     None => {
-                        push(&strip_clitic(word), &mut position);
+                        push(&mut tokens, &strip_clitic(word), &mut position);
                         // `OutputVideos`, `PowerShell`: also index the parts
                         // (at the word's position), so scraped text that
                         // glued two words still matches each of them.
                         if let Some(at) = camel_join(word) {
                             for (a, b) in [(from, from + at), (from + at, to)] {
-                                tokens.push(Token {
-                                    offset_from: a,
-                                    offset_to: b,
-                                    position: start_pos,
-                                    text: text[a..b].to_string(),
-                                    position_length: 1,
-                                });
+                                tokens.push((a, b), start_pos, &text[a..b]);
                             }
                         }
                     }
@@ -112,22 +155,20 @@ impl Tokenizer for WordTokenizer {
                     if gap == "-" && (pt - pf) <= 4 && (to - from) <= 6 {
                         let joined = format!("{}{}", &text[pf..pt], word);
                         if joined.chars().all(char::is_alphanumeric) {
-                            tokens.push(Token {
-                                offset_from: pf,
-                                offset_to: to,
-                                position: ppos,
-                                text: joined,
-                                position_length: 1,
-                            });
+                            tokens.push((pf, to), ppos, &joined);
                         }
                     }
                 }
             } else {
-                push(&strip_clitic(word), &mut position);
+                push(&mut tokens, &strip_clitic(word), &mut position);
             }
             prev_word = Some((from, to, start_pos));
         }
-        WordStream { tokens, next: 0 }
+        let len = tokens.len;
+        WordStream {
+            tokens: &mut self.buffer[..len],
+            next: 0,
+        }
     }
 }
 
@@ -152,7 +193,7 @@ fn is_apostrophe(c: char) -> bool {
 
 /// The overlapping character pairs of a CJK run (the character itself
 /// when the run is one character long), one position each.
-fn push_pairs(text: &str, from: usize, to: usize, position: &mut usize, tokens: &mut Vec<Token>) {
+fn push_pairs(text: &str, from: usize, to: usize, position: &mut usize, tokens: &mut Tokens) {
     let chars: Vec<(usize, char)> = text[from..to].char_indices().collect();
     let end = |k: usize| chars.get(k).map_or(to, |(i, _)| from + i);
     for (k, (at, _)) in chars
@@ -161,13 +202,7 @@ fn push_pairs(text: &str, from: usize, to: usize, position: &mut usize, tokens: 
         .take(chars.len().saturating_sub(1).max(1))
     {
         let (a, b) = (from + at, end(k + 2));
-        tokens.push(Token {
-            offset_from: a,
-            offset_to: b,
-            position: *position,
-            text: text[a..b].to_string(),
-            position_length: 1,
-        });
+        tokens.push((a, b), *position, &text[a..b]);
         *position += 1;
     }
 }
@@ -262,15 +297,15 @@ fn expand_contraction(word: &str) -> Option<(&'static str, bool)> {
 }
 
 /// `iPhone's` → `iPhone`; `you're` → `you`; `it'll` → `it`.
-fn strip_clitic(word: &str) -> String {
+fn strip_clitic(word: &str) -> Cow<'_, str> {
     if let Some(pos) = word.rfind(is_apostrophe) {
         let suffix: String = word[pos..].chars().skip(1).flat_map(char::to_lowercase).collect();
         if matches!(suffix.as_str(), "s" | "re" | "ll" | "ve" | "d" | "m") {
-            return word[..pos].chars().filter(|c| !is_apostrophe(*c)).collect();
+            return Cow::Owned(word[..pos].chars().filter(|c| !is_apostrophe(*c)).collect());
         }
-        return word.chars().filter(|c| !is_apostrophe(*c)).collect();
+        return Cow::Owned(word.chars().filter(|c| !is_apostrophe(*c)).collect());
     }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 #[cfg(test)]
@@ -295,6 +330,64 @@ mod tests {
         let positions: Vec<usize> = w.iter().map(|(_, p)| *p).collect();
         assert_eq!(positions, [0, 1, 2, 3, 4]);
         assert_eq!(words("字"), [("字".to_string(), 0)]);
+    }
+
+    /// Every token of a stream, with offsets and position.
+    fn all(t: &mut WordTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut s = t.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            let k = s.token();
+            out.push((k.text.clone(), k.offset_from, k.offset_to, k.position));
+        }
+        out
+    }
+
+    #[test]
+    fn a_reused_tokenizer_gives_each_text_its_own_tokens() {
+        let long = "Won't the Wi-Fi OutputVideos settings show? It's the user's PCの設定 again";
+        let short = "reset it";
+        let fresh = || WordTokenizer::ENGLISH;
+        let mut reused = fresh();
+        let first = all(&mut reused, long);
+        // After a longer text, a shorter one has none of its tokens left over.
+        assert_eq!(all(&mut reused, short), all(&mut fresh(), short));
+        assert_eq!(
+            all(&mut reused, short),
+            [("reset".to_string(), 0, 5, 0), ("it".to_string(), 6, 8, 1)]
+        );
+        // A token a filter changed in place is written over, not kept.
+        {
+            let mut s = reused.token_stream("Alpha beta");
+            s.advance();
+            s.token_mut().text.push_str("CHANGED");
+        }
+        assert_eq!(all(&mut reused, long), first);
+        assert_eq!(first, all(&mut fresh(), long));
+        let texts: Vec<&str> = first.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "will",
+                "not",
+                "the",
+                "Wi",
+                "Fi",
+                "WiFi",
+                "OutputVideos",
+                "Output",
+                "Videos",
+                "settings",
+                "show",
+                "It",
+                "the",
+                "user",
+                "PC",
+                "の設",
+                "設定",
+                "again"
+            ]
+        );
     }
 
     #[test]
