@@ -1224,3 +1224,45 @@ fn a_guide_republished_under_many_product_names_is_one_answer_and_leaves_room_fo
     assert_eq!(a.hits[0].also_in.len(), 20, "{:?}", a.hits[0].also_in);
     assert!(a.hits[0].also_in.iter().all(|id| id.starts_with("guide-")));
 }
+
+#[test]
+fn each_hit_lists_the_copies_of_its_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three texts, each copied into four files whose names interleave
+    // (a-0, b-0, c-0, a-1, …), so the ids of the hits' copies sit side by
+    // side in the index's id dictionary.
+    let texts = [
+        (
+            "Reset the router",
+            "Unplug the router for a minute to reset the modem link.",
+        ),
+        (
+            "Reset the printer",
+            "Hold the printer button to reset the paper feed and the modem.",
+        ),
+        (
+            "Reset the camera",
+            "Remove the camera battery to reset the lens and the modem.",
+        ),
+    ];
+    let mut files: Vec<(String, String)> = Vec::new();
+    for copy in 0..4 {
+        for (t, (heading, body)) in texts.iter().enumerate() {
+            let name = format!("{}-{copy}.md", ["a", "b", "c"][t]);
+            files.push((name, article(&format!("Help page {copy}"), &[(heading, body)])));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let e = engine(dir.path(), &refs);
+    let a = search(&e, "reset the modem");
+    assert_eq!(a.hits.len(), 3, "{:?}", headings(&a));
+    for hit in &a.hits {
+        let letter = &hit.path[..1];
+        let mut expected: Vec<String> = (0..4)
+            .map(|copy| format!("{letter}-{copy}.md#{}", hit.id.split('#').nth(1).unwrap()))
+            .filter(|id| *id != hit.id)
+            .collect();
+        expected.sort();
+        assert_eq!(hit.also_in, expected, "{}", hit.id);
+    }
+}

@@ -112,10 +112,10 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let hits: Vec<Hit> = kept
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| self.make_hit(searcher, &probes, opts, &highlight, i + 1, c))
+        let copies: Vec<&[DocAddress]> = kept.iter().map(|c| c.also_in.as_slice()).collect();
+        let also_in = self.load_ids(searcher, &copies);
+        let hits: Vec<Hit> = (kept.into_iter().zip(also_in).enumerate())
+            .map(|(i, (c, ids))| self.make_hit(searcher, &probes, opts, &highlight, (i + 1, ids), c))
             .collect();
         let suggestion = self.suggestion(query, plan, &hits);
         Answer {
@@ -160,7 +160,7 @@ impl Engine {
         probes: &[Probe],
         opts: &SearchOptions,
         highlight: &HashSet<String>,
-        rank: usize,
+        (rank, mut also_in): (usize, Vec<String>),
         c: Candidate,
     ) -> Hit {
         let Candidate {
@@ -168,12 +168,10 @@ impl Engine {
             coverage,
             addr,
             section,
-            also_in,
             cosine,
             leading,
             ..
         } = c;
-        let mut also_in = self.load_ids(searcher, &also_in);
         also_in.sort_unstable();
         let explain = if opts.explain {
             let mut e = self.explain(searcher, addr, probes, score, coverage);
