@@ -7,7 +7,10 @@ use super::collapse::Candidate;
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
 use crate::ingest::sections::Child;
+use crate::text::highlight::{self, Highlighter};
+use crate::text::lang::ENGLISH;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use tantivy::query::{BoostQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -262,19 +265,16 @@ impl Engine {
     }
 
     /// Byte ranges of the words of `text` whose stems in language `lang`
-    /// are in `stems`.
+    /// are in `stems` (English text through [`Highlighter`], which skips
+    /// the words that cannot match).
     pub fn match_ranges(&self, text: &str, lang: &str, stems: &HashSet<String>) -> Vec<(usize, usize)> {
-        super::with_analyzer(lang, |an| {
-            let mut stream = an.token_stream(text);
-            let mut out: Vec<(usize, usize)> = Vec::new();
-            while stream.advance() {
-                let t = stream.token();
-                if stems.contains(&t.text) && out.last() != Some(&(t.offset_from, t.offset_to)) {
-                    out.push((t.offset_from, t.offset_to));
-                }
+        if lang == ENGLISH {
+            thread_local! {
+                static HIGHLIGHTER: RefCell<Highlighter> = RefCell::new(Highlighter::default());
             }
-            out
-        })
+            return HIGHLIGHTER.with(|h| h.borrow_mut().ranges(text, stems));
+        }
+        super::with_analyzer(lang, |an| highlight::ranges_with(an, text, stems))
     }
 
     /// The line of `text` with the most matched words (the first of equals),

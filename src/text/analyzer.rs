@@ -27,8 +27,8 @@ pub use super::stem::{CachedStemmer, STEM_MEMO};
 use super::words::WordTokenizer;
 use std::collections::HashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, BoxTokenStream, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream,
-    Tokenizer,
+    AsciiFoldingFilter, BoxTokenStream, LowerCaser, RemoveLongFilter, TextAnalyzer, TextAnalyzerBuilder,
+    Token, TokenStream, Tokenizer,
 };
 
 /// Name of the tokenizer of the searchable text fields ([`Tagged`]).
@@ -39,7 +39,13 @@ const TAG: char = '\u{E001}';
 
 /// Builds the English analyzer for the text fields.
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::ENGLISH)
+    english_filters(TextAnalyzer::builder(WordTokenizer::ENGLISH))
+}
+
+/// The English analyzer's filters after a tokenizer (also run over single
+/// words by [`super::highlight`]).
+pub fn english_filters<T: Tokenizer>(words: TextAnalyzerBuilder<T>) -> TextAnalyzer {
+    words
         .filter(RemoveLongFilter::limit(40))
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
