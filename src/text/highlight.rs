@@ -48,7 +48,9 @@ impl Highlighter {
         let mut words = self.words.token_stream(text);
         while words.advance() {
             let t = words.token();
-            let first = t.text.as_bytes()[0];
+            let Some(&first) = t.text.as_bytes().first() else {
+                continue;
+            };
             if first.is_ascii_alphanumeric() && !starts[usize::from(first.to_ascii_lowercase())] {
                 continue;
             }
