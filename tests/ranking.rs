@@ -1266,3 +1266,68 @@ fn each_hit_lists_the_copies_of_its_own_text() {
         assert_eq!(hit.also_in, expected, "{}", hit.id);
     }
 }
+
+#[test]
+fn a_common_word_counts_on_the_candidates_as_it_would_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    // 24 articles of 10 sections: two texts in three hold "reset", every
+    // other one "router", so "router" alone finds more candidates than the
+    // search keeps and "reset" (the more common) is scored on them only.
+    let vocab = [
+        "cable", "light", "panel", "screen", "driver", "folder", "window", "account", "battery", "signal",
+        "update", "button", "system", "network", "storage", "printer", "camera", "speaker", "monitor",
+        "keyboard",
+    ];
+    let mut seed = 7u64;
+    let mut files: Vec<(String, String)> = Vec::new();
+    for a in 0..24 {
+        let mut sections: Vec<(String, String)> = Vec::new();
+        for s in 0..10 {
+            let mut words: Vec<String> = (0..12)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    vocab[(seed >> 33) as usize % vocab.len()].to_string()
+                })
+                .collect();
+            words.push(format!("part{a}x{s}"));
+            if (a * 10 + s) % 3 != 0 {
+                words.push("reset".into());
+            }
+            if (a * 10 + s) % 2 == 0 {
+                words.push("router".into());
+            }
+            sections.push((format!("Section {a} {s}"), words.join(" ")));
+        }
+        let refs: Vec<(&str, &str)> = sections.iter().map(|(h, b)| (h.as_str(), b.as_str())).collect();
+        files.push((format!("a{a}.md"), article(&format!("Manual {a}"), &refs)));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut e = engine(dir.path(), &refs);
+    let query = "reset the router";
+    let mut answers = Vec::new();
+    for common in [0.5, 1.0] {
+        e.set_ranking(Ranking {
+            common,
+            ..Ranking::default()
+        });
+        answers.push(search(&e, query));
+    }
+    let (spared, everywhere) = (&answers[0], &answers[1]);
+    // Sections holding either word, whichever way: 160 with "reset", and
+    // the 40 of the others with "router".
+    assert_eq!(spared.total, 200);
+    assert_eq!(everywhere.total, 200);
+    let ids = |a: &Answer| a.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(spared), ids(everywhere));
+    for (s, e) in spared.hits.iter().zip(&everywhere.hits) {
+        assert!(
+            (s.score - e.score).abs() <= 1e-3 * e.score.abs(),
+            "{}: {} vs {}",
+            s.id,
+            s.score,
+            e.score
+        );
+    }
+}

@@ -195,7 +195,7 @@ impl Engine {
         let searcher = self.searcher();
         let plan = self.plan(&searcher, query);
         let found = self.retrieve(&searcher, &plan, opts)?;
-        let mut ranked = self.rerank(&searcher, &plan, found.top)?;
+        let mut ranked = self.rerank(&searcher, &plan, found.top, found.spared)?;
         let note = self.by_meaning(&searcher, query, &plan, &mut ranked);
         let kept = self.collapse(&searcher, ranked, opts)?;
         let mut answer = self.answer(&searcher, query, &plan, found.total, kept, opts);

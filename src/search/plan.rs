@@ -39,6 +39,9 @@ pub(super) struct Concept {
     pub weight: f32,
     /// The stem the word was corrected to, when the index does not know it.
     pub correction: String,
+    /// Share of the sections holding it in their text (its most common
+    /// spelling).
+    pub share: f32,
 }
 
 /// What the query asks for, ready to be turned into a tantivy query.
@@ -78,6 +81,13 @@ impl Plan {
             .iter()
             .flat_map(|(_, c)| c.stems.iter().map(|(s, _)| s.clone()))
             .collect()
+    }
+
+    /// Whether concept `c` is a common word that only the candidates are
+    /// scored on in their text: one spelling, in more than `share` of the
+    /// sections' texts, and a rarer word of the query finds them.
+    pub fn is_common(&self, c: &Concept, share: f32) -> bool {
+        c.share > share && c.stems.len() == 1 && self.concepts.iter().any(|(_, o)| o.share <= share)
     }
 
     /// Adjacent pairs of concepts (their first stems), for proximity.
@@ -216,6 +226,7 @@ impl Engine {
             synonyms: Vec::new(),
             weight,
             correction,
+            share: df / num_docs,
         })
     }
 

@@ -25,6 +25,13 @@ pub struct Ranking {
     pub synonym: f32,
     /// Weight of a typo correction relative to an exact word (0 = off).
     pub fuzzy: f32,
+    /// A query word in the text of more than this share of the sections is
+    /// left out of the index-wide search in the text field and scored on
+    /// the candidates only, when the query has a rarer word (1 = every
+    /// word searched everywhere). Its postings are the longest and its
+    /// BM25 weight the smallest: on the 14k corpus this saves a fifth of a
+    /// query, and no dev file's figures change.
+    pub common: f32,
     /// Score bonus for sections where adjacent query words stand close
     /// together: the score is multiplied by `1 + proximity × share of close
     /// pairs` (0 = off).
@@ -95,6 +102,7 @@ impl Default for Ranking {
             tags: 0.3,
             synonym: 0.4,
             fuzzy: 0.8,
+            common: 0.1,
             proximity: 0.1,
             specific: 0.75,
             article: 0.5,
@@ -139,6 +147,7 @@ impl Ranking {
                 "tags" => self.tags = x,
                 "synonym" => self.synonym = x,
                 "fuzzy" => self.fuzzy = x,
+                "common" => self.common = x,
                 "proximity" => self.proximity = x,
                 "specific" => self.specific = x,
                 "article" => self.article = x,
@@ -176,6 +185,7 @@ impl Ranking {
             ("flat field weights", without(Ranking::flatten)),
             ("no synonyms", without(|r| r.synonym = 0.0)),
             ("no typo correction", without(|r| r.fuzzy = 0.0)),
+            ("common words searched index-wide", without(|r| r.common = 1.0)),
             ("no proximity", without(|r| r.proximity = 0.0)),
             ("no section specificity", without(|r| r.specific = 0.0)),
             ("no article step", without(|r| r.article = 0.0)),
@@ -206,6 +216,7 @@ impl Ranking {
                     r.flatten();
                     r.synonym = 0.0;
                     r.fuzzy = 0.0;
+                    r.common = 1.0;
                     r.proximity = 0.0;
                     r.specific = 0.0;
                     r.article = 0.0;

@@ -7,6 +7,7 @@
 //! sections of each article (see [`super::article`]).
 
 use super::Engine;
+use super::clause::Clause;
 use super::distinct::Distinct;
 use super::plan::{Concept, Plan};
 use crate::index::schema::pack_lang;
@@ -37,7 +38,13 @@ pub(super) struct Ranked {
 
 impl Engine {
     /// Re-scores the candidates by coverage and proximity, best first.
-    pub(super) fn rerank(&self, searcher: &Searcher, plan: &Plan, top: Vec<Distinct>) -> Result<Vec<Ranked>> {
+    pub(super) fn rerank(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        top: Vec<Distinct>,
+        spared: Option<Clause>,
+    ) -> Result<Vec<Ranked>> {
         let addrs: Vec<DocAddress> = top.iter().map(|d| d.addr).collect();
         let matches = self.matches(searcher, &addrs, &plan.concepts)?;
         let total_weight = plan.total_weight();
@@ -55,8 +62,8 @@ impl Engine {
         };
         let same_lang = self.same_language(searcher, plan, &addrs);
         let mut tag_scores = self.tag_scores(searcher, &addrs, &plan.concepts)?;
-        if let Some(syn) = self.synonym_clause(plan) {
-            let syn = syn.scores(searcher, &addrs)?;
+        for extra in [spared, self.synonym_clause(plan)].into_iter().flatten() {
+            let syn = extra.scores(searcher, &addrs)?;
             tag_scores
                 .iter_mut()
                 .zip(syn)

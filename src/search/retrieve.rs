@@ -10,6 +10,7 @@ use super::plan::Plan;
 use super::{Engine, SearchOptions};
 use crate::index::schema::facet_key;
 use anyhow::Result;
+use tantivy::collector::Count;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -36,6 +37,19 @@ pub(super) struct Retrieved {
     pub total: usize,
     /// The best distinct texts, best first.
     pub top: Vec<Distinct>,
+    /// The common words' text clauses, which the search left to the
+    /// re-rank ([`Engine::common_clause`]), if it did.
+    pub spared: Option<Clause>,
+}
+
+/// What the search for the query's own words found.
+struct Found {
+    total: usize,
+    top: Vec<Distinct>,
+    /// The word clauses searched.
+    words: Vec<(Occur, Box<dyn Query>)>,
+    /// The text clauses they leave to the re-rank.
+    spared: Option<Clause>,
 }
 
 impl Engine {
@@ -50,23 +64,13 @@ impl Engine {
             limit: CANDIDATES,
             collapse: self.ranking.collapse,
         };
-        let words = self.word_clauses(plan);
-        let (mut total, mut top) = match words.is_empty() {
-            true => (0, Vec::new()),
-            false => {
-                let query = self.words_query(plan, opts, &words);
-                let (t, mut top) = searcher.search_with_executor(
-                    &query,
-                    &collector,
-                    &self.executor,
-                    EnableScoring::enabled_from_searcher(searcher),
-                )?;
-                if let Some(syn) = self.synonym_clause(plan) {
-                    self.rechoose(searcher, opts, &query, &syn, &mut top)?;
-                }
-                (t, top)
-            }
-        };
+        let found = self.search_words(searcher, plan, opts, &collector)?;
+        let Found {
+            mut total,
+            mut top,
+            words,
+            spared,
+        } = found;
         let others: Vec<(Occur, Box<dyn Query>)> = [
             self.tag_clauses(plan),
             self.synonym_clause(plan).map(|c| c.query()),
@@ -99,7 +103,66 @@ impl Engine {
             // The re-rank adds every candidate's tag and synonym scores.
             top.extend(extra.into_iter().map(|d| Distinct { score: 0.0, ..d }));
         }
-        Ok(Retrieved { total, top })
+        Ok(Retrieved { total, top, spared })
+    }
+
+    /// The index-wide search for the query's own words. A common word's
+    /// text clause is left to the re-rank when the rarer words find a full
+    /// pool of candidates; the sections matching any word are then counted
+    /// apart, without scoring (tantivy counts a union block by block).
+    fn search_words(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        opts: &SearchOptions,
+        collector: &DistinctTop,
+    ) -> Result<Found> {
+        let mut found = Found {
+            total: 0,
+            top: Vec::new(),
+            words: self.word_clauses(plan, true),
+            spared: self.common_clause(plan),
+        };
+        if found.words.is_empty() {
+            return Ok(found);
+        }
+        let mut query = self.words_query(plan, opts, &found.words);
+        (found.total, found.top) = self.collect_top(searcher, &query, collector)?;
+        if found.spared.is_some() {
+            let every = self.word_clauses(plan, false);
+            if found.top.len() < CANDIDATES {
+                // Few sections hold the rarer words: the common ones find
+                // candidates too.
+                found.spared = None;
+                found.words = every;
+                query = self.words_query(plan, opts, &found.words);
+                (found.total, found.top) = self.collect_top(searcher, &query, collector)?;
+            } else {
+                let mut all: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, Box::new(BooleanQuery::new(every)))];
+                all.extend(self.filters(opts));
+                found.total = searcher.search(&BooleanQuery::new(all), &Count)?;
+            }
+        }
+        if let Some(syn) = self.synonym_clause(plan) {
+            self.rechoose(searcher, opts, &query, &syn, &mut found.top)?;
+        }
+        Ok(found)
+    }
+
+    /// Runs a words query with the candidate collector.
+    fn collect_top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &DistinctTop,
+    ) -> Result<(usize, Vec<Distinct>)> {
+        Ok(searcher.search_with_executor(
+            query,
+            collector,
+            &self.executor,
+            EnableScoring::enabled_from_searcher(searcher),
+        )?)
     }
 
     /// For the [`RECHOOSE`] best texts, the copy that scores best with the
@@ -283,6 +346,20 @@ impl Engine {
             .collect()
     }
 
+    /// The text clauses of the query's common words
+    /// ([`super::plan::Plan::is_common`]), which the index-wide search
+    /// leaves out: the re-rank adds them to every candidate.
+    pub(super) fn common_clause(&self, plan: &Plan) -> Option<Clause> {
+        let leaves: Vec<Clause> = (plan.concepts.iter())
+            .filter(|(_, c)| plan.is_common(c, self.ranking.common) && self.ranking.text > 0.0)
+            .map(|(_, c)| {
+                let (stem, w) = &c.stems[0];
+                Clause::Leaf(boosted_term(self.fields.text, stem, self.ranking.text * w))
+            })
+            .collect();
+        (!leaves.is_empty()).then_some(Clause::Sum(leaves))
+    }
+
     /// The thesaurus alternatives, one optional clause per group: the best
     /// alternative of a group counts, at the synonym weight. They are not
     /// part of the index-wide search: common alternatives ("device" for
@@ -325,13 +402,19 @@ impl Engine {
     }
 
     /// The scoring clauses of the query's own words: one group per concept.
-    fn word_clauses(&self, plan: &Plan) -> Vec<(Occur, Box<dyn Query>)> {
+    /// With `spare_common`, a common word's text clause is left to the
+    /// re-rank ([`Engine::common_clause`]).
+    fn word_clauses(&self, plan: &Plan, spare_common: bool) -> Vec<(Occur, Box<dyn Query>)> {
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (_, c) in &plan.concepts {
             if c.stems.len() == 1 {
                 // One word: its field clauses go straight into the top-level
                 // disjunction (a flatter query scores faster).
-                shoulds.extend(self.field_clauses(&c.stems[0].0, c.stems[0].1));
+                let mut fields = self.field_clauses(&c.stems[0].0, c.stems[0].1);
+                if spare_common && plan.is_common(c, self.ranking.common) && self.ranking.text > 0.0 {
+                    fields.pop(); // the text clause, last
+                }
+                shoulds.extend(fields);
             } else {
                 let alts: Vec<Box<dyn Query>> =
                     c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
