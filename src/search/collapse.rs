@@ -140,7 +140,7 @@ impl Engine {
         Ok(searcher.search_with_executor(
             &BooleanQuery::new(clauses),
             &DocSetCollector,
-            &self.executor,
+            self.executor(searcher),
             EnableScoring::disabled_from_searcher(searcher),
         )?)
     }

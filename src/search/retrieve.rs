@@ -96,7 +96,7 @@ impl Engine {
             let (more, extra) = searcher.search_with_executor(
                 &BooleanQuery::new(only),
                 &rest,
-                &self.executor,
+                self.executor(searcher),
                 EnableScoring::enabled_from_searcher(searcher),
             )?;
             total += more;
@@ -160,7 +160,7 @@ impl Engine {
         Ok(searcher.search_with_executor(
             query,
             collector,
-            &self.executor,
+            self.executor(searcher),
             EnableScoring::enabled_from_searcher(searcher),
         )?)
     }
