@@ -16,6 +16,7 @@ mod forms;
 mod language;
 mod plan;
 mod ranking;
+mod rechoose;
 mod rerank;
 mod retrieve;
 mod semantic;
@@ -154,9 +155,9 @@ impl Engine {
 
     /// The executor for a search of `searcher`: the segment threads when
     /// it has several segments, else the caller's thread. Handing the one
-    /// segment of a merged index to a pool thread made an answer 22% slower
-    /// (median in-process time of 120 queries on the 14k corpus, 4.96 →
-    /// 3.85 ms on the caller's thread).
+    /// segment of a merged index to a pool thread made an answer slower
+    /// (median in-process time of 120 queries on the 14k corpus, 4.80 ms
+    /// against 3.95 ms on the caller's thread).
     fn executor(&self, searcher: &Searcher) -> &Executor {
         static CALLER: Executor = Executor::SingleThread;
         match searcher.segment_readers().len() {
