@@ -63,10 +63,10 @@ impl Engine {
         let same_lang = self.same_language(searcher, plan, &addrs);
         let mut tag_scores = self.tag_scores(searcher, &addrs, &plan.concepts)?;
         for extra in [spared, self.synonym_clause(plan)].into_iter().flatten() {
-            let syn = extra.scores(searcher, &addrs)?;
+            let extra = extra.scores(searcher, &addrs)?;
             tag_scores
                 .iter_mut()
-                .zip(syn)
+                .zip(extra)
                 .for_each(|(t, s)| *t += s.unwrap_or(0.0));
         }
         let scores: Vec<f32> = top

@@ -9,7 +9,7 @@
 
 use super::clause::Clause;
 use super::distinct::{Distinct, DistinctTop};
-use super::plan::Plan;
+use super::plan::{Concept, Plan};
 use super::{Engine, SearchOptions};
 use crate::index::schema::facet_key;
 use anyhow::{Context, Result};
@@ -292,13 +292,19 @@ impl Engine {
     /// leaves out: the re-rank adds them to every candidate.
     pub(super) fn common_clause(&self, plan: &Plan) -> Option<Clause> {
         let leaves: Vec<Clause> = (plan.concepts.iter())
-            .filter(|(_, c)| plan.is_common(c, self.ranking.common) && self.ranking.text > 0.0)
+            .filter(|(_, c)| self.spares_text(plan, c))
             .map(|(_, c)| {
                 let (stem, w) = &c.stems[0];
                 Clause::Leaf(boosted_term(self.fields.text, stem, self.ranking.text * w))
             })
             .collect();
         (!leaves.is_empty()).then_some(Clause::Sum(leaves))
+    }
+
+    /// Whether concept `c`'s text clause is left to the re-rank: a common
+    /// word, with the text weighed.
+    fn spares_text(&self, plan: &Plan, c: &Concept) -> bool {
+        self.ranking.text > 0.0 && plan.is_common(c, self.ranking.common)
     }
 
     /// The thesaurus alternatives, one optional clause per group: the best
@@ -352,7 +358,7 @@ impl Engine {
                 // One word: its field clauses go straight into the top-level
                 // disjunction (a flatter query scores faster).
                 let mut fields = self.field_clauses(&c.stems[0].0, c.stems[0].1);
-                if spare_common && plan.is_common(c, self.ranking.common) && self.ranking.text > 0.0 {
+                if spare_common && self.spares_text(plan, c) {
                     fields.pop(); // the text clause, last
                 }
                 shoulds.extend(fields);
