@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Keys are already hashes (SimHashes or doc addresses): hash them as is.
 #[derive(Default)]
-struct IdentityHasher(u64);
+pub(super) struct IdentityHasher(u64);
 
 impl Hasher for IdentityHasher {
     fn finish(&self) -> u64 {
@@ -28,7 +28,8 @@ impl Hasher for IdentityHasher {
     }
 }
 
-type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
+/// A map keyed by a hash (a family, a doc address), hashed as it is.
+pub(super) type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};

@@ -20,6 +20,7 @@ mod rechoose;
 mod rerank;
 mod retrieve;
 mod semantic;
+mod sweep;
 pub mod synonyms;
 
 pub use answer::{Answer, Hit};

@@ -32,6 +32,10 @@ pub struct Ranking {
     /// BM25 weight the smallest: on the 14k corpus this saves an eighth of
     /// a query's instructions, and no dev file's success@1 or @3 changes.
     pub common: f32,
+    /// Search the query's words term at a time, over one array of scores
+    /// per segment (see `search/sweep.rs`); off: through tantivy's union
+    /// scorer. The answers are the same.
+    pub sweep: bool,
     /// Score bonus for sections where adjacent query words stand close
     /// together: the score is multiplied by `1 + proximity × share of close
     /// pairs` (0 = off).
@@ -103,6 +107,7 @@ impl Default for Ranking {
             synonym: 0.4,
             fuzzy: 0.8,
             common: 0.1,
+            sweep: true,
             proximity: 0.1,
             specific: 0.75,
             article: 0.5,
@@ -153,6 +158,7 @@ impl Ranking {
                 "article" => self.article = x,
                 "article_floor" => self.article_floor = x,
                 "lead_topic" => self.lead_topic = x != 0.0,
+                "sweep" => self.sweep = x != 0.0,
                 "question" => self.question = x,
                 "language" => self.language = x,
                 "query_lang" => self.query_lang = x != 0.0,

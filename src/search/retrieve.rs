@@ -5,7 +5,9 @@
 //! [`DistinctTop`] collector keeps the best [`CANDIDATES`] distinct texts;
 //! `rechoose` then picks the copy standing for each of the best with the
 //! synonyms. A common word's text clause is left to the re-rank when the
-//! rarer words fill the pool.
+//! rarer words fill the pool. The search itself runs term at a time in
+//! `sweep` when the query's shape allows (every word one spelling, no
+//! filter), else through tantivy's scorers; the answers are the same.
 
 use super::clause::Clause;
 use super::distinct::{Distinct, DistinctTop};
@@ -151,6 +153,39 @@ impl Engine {
             return Ok(found);
         }
         let mut query = self.words_query(plan, opts, &found.words);
+        let spare = found.spared.is_some();
+        if let Some(swept) = self.sweep_words(searcher, plan, opts, collector, spare)? {
+            (found.total, found.top) = (if spare { swept.total } else { swept.matched }, swept.top);
+            if spare && found.top.len() < CANDIDATES {
+                // Few sections hold the rarer words: the common ones find
+                // candidates too.
+                found.spared = None;
+                found.words = self.word_clauses(plan, false);
+                query = self.words_query(plan, opts, &found.words);
+                if let Some(swept) = self.sweep_words(searcher, plan, opts, collector, false)? {
+                    (found.total, found.top) = (swept.matched, swept.top);
+                }
+            }
+        } else {
+            query = self.search_tantivy(searcher, plan, opts, collector, &mut found, query)?;
+        }
+        if let Some(syn) = self.synonym_clause(plan) {
+            self.rechoose(searcher, opts, &query, &syn, &mut found.top)?;
+        }
+        Ok(found)
+    }
+
+    /// The search for the words through tantivy's scorers (a query the
+    /// sweep does not take); returns the query searched last.
+    fn search_tantivy(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        opts: &SearchOptions,
+        collector: &DistinctTop,
+        found: &mut Found,
+        mut query: BooleanQuery,
+    ) -> Result<BooleanQuery> {
         // Begun before the search, on a spare thread when there is one.
         let count = (found.spared.is_some()).then(|| {
             let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -173,10 +208,7 @@ impl Engine {
                 found.total = count.finish()?;
             }
         }
-        if let Some(syn) = self.synonym_clause(plan) {
-            self.rechoose(searcher, opts, &query, &syn, &mut found.top)?;
-        }
-        Ok(found)
+        Ok(query)
     }
 
     /// Runs a words query with the candidate collector.
@@ -207,36 +239,33 @@ impl Engine {
         ));
         let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
         musts.extend(self.filters(opts));
-        if !plan.form_stems.is_empty() {
-            // Optional: raises sections headed the way the question is
-            // answered, never makes one match.
-            let weight = self.ranking.heading * self.ranking.question;
-            let forms: Vec<(Occur, Box<dyn Query>)> = plan
-                .form_stems
-                .iter()
-                .map(|stems| {
-                    let all: Vec<(Occur, Box<dyn Query>)> = stems
-                        .iter()
-                        .map(|stem| {
-                            let t = Term::from_field_text(self.fields.heading, stem);
-                            let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                            (Occur::Must, q)
-                        })
-                        .collect();
-                    let per_word = weight / stems.len() as f32;
-                    let q: Box<dyn Query> =
-                        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), per_word));
-                    (Occur::Should, q)
-                })
-                .collect();
-            musts.push((
-                Occur::Should,
-                Box::new(DisjunctionMaxQuery::new(
-                    forms.into_iter().map(|(_, q)| q).collect(),
-                )),
-            ));
+        if let Some(forms) = self.forms_query(plan) {
+            musts.push((Occur::Should, forms));
         }
         BooleanQuery::new(musts)
+    }
+
+    /// The optional clause that raises sections headed the way the
+    /// question is answered; it never makes one match.
+    pub(super) fn forms_query(&self, plan: &Plan) -> Option<Box<dyn Query>> {
+        if plan.form_stems.is_empty() {
+            return None;
+        }
+        let weight = self.ranking.heading * self.ranking.question;
+        let forms: Vec<Box<dyn Query>> = (plan.form_stems.iter())
+            .map(|stems| {
+                let all: Vec<(Occur, Box<dyn Query>)> = (stems.iter())
+                    .map(|stem| {
+                        let t = Term::from_field_text(self.fields.heading, stem);
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                let per_word = weight / stems.len() as f32;
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), per_word)) as Box<dyn Query>
+            })
+            .collect();
+        Some(Box::new(DisjunctionMaxQuery::new(forms)))
     }
 
     /// Each concept's words over the tags, when tags are weighed.
@@ -303,7 +332,7 @@ impl Engine {
 
     /// Whether concept `c`'s text clause is left to the re-rank: a common
     /// word, with the text weighed.
-    fn spares_text(&self, plan: &Plan, c: &Concept) -> bool {
+    pub(super) fn spares_text(&self, plan: &Plan, c: &Concept) -> bool {
         self.ranking.text > 0.0 && plan.is_common(c, self.ranking.common)
     }
 

@@ -1,0 +1,353 @@
+//! Retrieval's index-wide pass, term at a time: each term clause of the
+//! words query adds its BM25 score into one array per segment, block of
+//! postings by block, and the candidate collector then reads the array in
+//! doc order.
+//!
+//! A query matches about a third of the sections of a large index, so the
+//! search visits most of them whatever the order. tantivy's union scorer
+//! does that through a scorer per clause, a few calls per posting; here a
+//! posting costs a fieldnorm lookup, the BM25 formula and an addition.
+//! The scores are the same to the bit: the same BM25 weights
+//! (`Bm25Weight`, from the searcher's statistics, with the clause's
+//! boost), added in clause order from 0, as tantivy's sum combiner does,
+//! and the question form's optional clause added last through tantivy's
+//! own scorer. A query of another shape (a word with a correction, a
+//! filter) goes through tantivy.
+
+use super::distinct::{Distinct, DistinctTop, Map};
+use super::plan::Plan;
+use super::{Engine, SearchOptions};
+use anyhow::{Context, Result};
+use std::sync::mpsc;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Executor, Searcher, SegmentReader, TERMINATED, Term};
+
+/// One term clause of the words query: `stem` in `field`, its BM25 score
+/// scaled by `boost`.
+#[derive(Debug, Clone)]
+pub(super) struct TermClause {
+    pub field: Field,
+    pub stem: String,
+    pub boost: f32,
+}
+
+/// What a sweep found.
+pub(super) struct Swept {
+    /// Sections matching a scored clause.
+    pub matched: usize,
+    /// Sections matching a scored or a counted clause.
+    pub total: usize,
+    /// The collector's best distinct texts.
+    pub top: Vec<Distinct>,
+}
+
+/// One segment's scores and matches.
+struct Sums {
+    scores: Vec<f32>,
+    /// Bit `d` set when doc `d` matches a scored clause.
+    scored: Vec<u64>,
+}
+
+/// The sections matching the counted clauses, one bitset per segment:
+/// made on a thread of the segment pool while the caller scores, when
+/// there is a pool, else on the caller's thread when needed.
+enum Counted {
+    Later(Searcher, Vec<TermClause>),
+    Begun(mpsc::Receiver<Result<Vec<Vec<u64>>>>),
+}
+
+impl Counted {
+    fn begin(executor: &Executor, searcher: &Searcher, counted: &[TermClause]) -> Counted {
+        match executor {
+            Executor::ThreadPool(pool) if !counted.is_empty() => {
+                let (tx, rx) = mpsc::channel();
+                let (searcher, counted) = (searcher.clone(), counted.to_vec());
+                pool.spawn(move || {
+                    let _ = tx.send(count(&searcher, &counted));
+                });
+                Counted::Begun(rx)
+            }
+            _ => Counted::Later(searcher.clone(), counted.to_vec()),
+        }
+    }
+
+    fn finish(self) -> Result<Vec<Vec<u64>>> {
+        match self {
+            Counted::Later(searcher, counted) => count(&searcher, &counted),
+            Counted::Begun(rx) => rx.recv().context("the count of matching sections was lost")?,
+        }
+    }
+}
+
+impl Engine {
+    /// The words query of `clauses` (in the order the tantivy query lists
+    /// them), plus the optional question-form query `forms`, collected by
+    /// `collector`; the sections matching `counted` (scored by the re-rank)
+    /// count towards `total` only.
+    pub(super) fn sweep(
+        &self,
+        searcher: &Searcher,
+        clauses: &[TermClause],
+        forms: Option<&dyn Query>,
+        counted: &[TermClause],
+        collector: &DistinctTop,
+    ) -> Result<Swept> {
+        let counting = Counted::begin(&self.executor, searcher, counted);
+        let weights: Vec<Bm25Weight> = (clauses.iter())
+            .map(|c| {
+                let term = Term::from_field_text(c.field, &c.stem);
+                Ok(Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?.boost_by(c.boost))
+            })
+            .collect::<Result<_>>()?;
+        let forms = match forms {
+            Some(q) => Some(q.weight(EnableScoring::enabled_from_searcher(searcher))?),
+            None => None,
+        };
+        let mut sums = Vec::new();
+        for seg in searcher.segment_readers() {
+            let mut s = Sums::new(seg.max_doc());
+            for (c, w) in clauses.iter().zip(&weights) {
+                s.score(seg, c, w)?;
+            }
+            if let Some(forms) = &forms {
+                s.add_forms(seg, forms.as_ref())?;
+            }
+            sums.push(s);
+        }
+        let counted = counting.finish()?;
+        let mut swept = Swept {
+            matched: 0,
+            total: 0,
+            top: Vec::new(),
+        };
+        let mut fruits = Vec::new();
+        for (ord, (seg, s)) in searcher.segment_readers().iter().zip(sums).enumerate() {
+            let alive = seg.alive_bitset();
+            let is_alive = |d: DocId| alive.is_none_or(|a| a.is_alive(d));
+            let mut scored: Vec<(DocId, f32)> = Vec::with_capacity(seg.max_doc() as usize / 2);
+            let mut hist = vec![0usize; BUCKETS];
+            for_each_bit(&s.scored, |d| {
+                if is_alive(d) {
+                    let score = s.scores[d as usize];
+                    hist[bucket(score)] += 1;
+                    scored.push((d, score));
+                }
+            });
+            if let Some(counted) = counted.get(ord) {
+                let only: Vec<u64> = counted.iter().zip(&s.scored).map(|(c, s)| c & !s).collect();
+                for_each_bit(&only, |d| swept.total += usize::from(is_alive(d)));
+            }
+            swept.total += scored.len();
+            swept.matched += scored.len();
+            let floor = floor(seg, &scored, &hist, collector);
+            let mut child = collector.for_segment(ord as u32, seg)?;
+            for &(d, score) in scored.iter().filter(|(_, s)| *s >= floor) {
+                child.collect(d, score);
+            }
+            fruits.push(child.harvest());
+        }
+        swept.top = collector.merge_fruits(fruits)?.1;
+        Ok(swept)
+    }
+}
+
+impl Engine {
+    /// The words query searched term at a time ([`Engine::sweep`]), when
+    /// its shape allows: every word one spelling, no filter.
+    pub(super) fn sweep_words(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        opts: &SearchOptions,
+        collector: &DistinctTop,
+        spare: bool,
+    ) -> Result<Option<Swept>> {
+        if !self.ranking.sweep || !self.filters(opts).is_empty() {
+            return Ok(None);
+        }
+        let Some(scored) = self.word_terms(plan, spare) else {
+            return Ok(None);
+        };
+        let counted: Vec<TermClause> = match spare {
+            true => (plan.concepts.iter())
+                .filter(|(_, c)| self.spares_text(plan, c))
+                .map(|(_, c)| TermClause {
+                    field: self.fields.text,
+                    stem: c.stems[0].0.clone(),
+                    boost: self.ranking.text * c.stems[0].1,
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        let forms = self.forms_query(plan);
+        let swept = self.sweep(searcher, &scored, forms.as_deref(), &counted, collector)?;
+        Ok(Some(swept))
+    }
+
+    /// [`Engine::word_clauses`] as term clauses, in the same order; `None`
+    /// when a word has several spellings (a correction).
+    fn word_terms(&self, plan: &Plan, spare_common: bool) -> Option<Vec<TermClause>> {
+        let f = &self.fields;
+        let mut out = Vec::new();
+        for (_, c) in &plan.concepts {
+            let [(stem, weight)] = c.stems.as_slice() else {
+                return None;
+            };
+            let mut fields = vec![
+                (f.heading, self.ranking.heading),
+                (f.title, self.ranking.title),
+                (f.text, self.ranking.text),
+            ];
+            fields.retain(|&(_, w)| *weight > 0.0 && w > 0.0);
+            if spare_common && self.spares_text(plan, c) {
+                fields.pop();
+            }
+            out.extend(fields.into_iter().map(|(field, w)| TermClause {
+                field,
+                stem: stem.clone(),
+                boost: w * weight,
+            }));
+        }
+        Some(out)
+    }
+}
+
+impl Sums {
+    fn new(max_doc: u32) -> Sums {
+        Sums {
+            scores: vec![0.0; max_doc as usize],
+            scored: vec![0; (max_doc as usize).div_ceil(64)],
+        }
+    }
+
+    /// Adds clause `c`'s score (weighed by `w`) to every doc it matches.
+    fn score(&mut self, seg: &SegmentReader, c: &TermClause, w: &Bm25Weight) -> Result<()> {
+        let term = Term::from_field_text(c.field, &c.stem);
+        let inv = seg.inverted_index(c.field)?;
+        let Some(mut block) = inv.read_block_postings(&term, IndexRecordOption::WithFreqs)? else {
+            return Ok(());
+        };
+        let norms = seg.get_fieldnorms_reader(c.field)?;
+        while !block.docs().is_empty() {
+            for (&d, &tf) in block.docs().iter().zip(block.freqs()) {
+                self.scores[d as usize] += w.score(norms.fieldnorm_id(d), tf);
+                self.scored[d as usize / 64] |= 1 << (d % 64);
+            }
+            block.advance();
+        }
+        Ok(())
+    }
+
+    /// Adds the question form's score to the docs that match a word, the
+    /// last addend, as tantivy's optional clause is.
+    fn add_forms(&mut self, seg: &SegmentReader, forms: &dyn Weight) -> Result<()> {
+        let mut scorer = forms.scorer(seg, 1.0)?;
+        while scorer.doc() != TERMINATED {
+            let d = scorer.doc();
+            if self.scored[d as usize / 64] & (1 << (d % 64)) != 0 {
+                self.scores[d as usize] += scorer.score();
+            }
+            scorer.advance();
+        }
+        Ok(())
+    }
+}
+
+/// For each segment, the bitset of the docs matching one of `clauses`.
+fn count(searcher: &Searcher, clauses: &[TermClause]) -> Result<Vec<Vec<u64>>> {
+    let mut out = Vec::new();
+    for seg in searcher.segment_readers() {
+        let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
+        for c in clauses {
+            let term = Term::from_field_text(c.field, &c.stem);
+            let inv = seg.inverted_index(c.field)?;
+            let Some(mut block) = inv.read_block_postings(&term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            while !block.docs().is_empty() {
+                for &d in block.docs() {
+                    bits[d as usize / 64] |= 1 << (d % 64);
+                }
+                block.advance();
+            }
+        }
+        out.push(bits);
+    }
+    Ok(out)
+}
+
+/// Calls `f` with each doc whose bit is set, in order.
+fn for_each_bit(bits: &[u64], mut f: impl FnMut(DocId)) {
+    for (i, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            f((i * 64) as DocId + word.trailing_zeros());
+            word &= word - 1;
+        }
+    }
+}
+
+/// A score below which no section of `scored` can be among the
+/// collector's best distinct texts: the `limit`-th best of the texts found
+/// among the best-scoring sections (more texts can only raise it). The
+/// collector then sees only the sections from it up, and chooses exactly
+/// as it would have among all of them (its choice does not depend on the
+/// order or number of the sections below); `f32::MIN` when too few texts
+/// stand out.
+///
+/// The best sections are found through a histogram of their scores' bit
+/// patterns (a positive float's bits order like its value), so only the
+/// few thousand at the top have their text's family read, however many
+/// copies of one text they hold.
+fn floor(seg: &SegmentReader, scored: &[(DocId, f32)], hist: &[usize], collector: &DistinctTop) -> f32 {
+    let limit = collector.limit.max(1);
+    if scored.len() <= limit * 4 {
+        return f32::MIN;
+    }
+    let families = seg.fast_fields().u64("family").ok();
+    let mut by_text: Map<f32> = Map::default();
+    let (mut top, mut have, mut want) = (BUCKETS, 0, limit * 4);
+    while top > 0 {
+        let mut cut = top;
+        while cut > 0 && have < want {
+            cut -= 1;
+            have += hist[cut];
+        }
+        // The scores of buckets cut..top.
+        let (lo, hi) = (lowest(cut), lowest(top));
+        for &(d, s) in scored.iter().filter(|(_, s)| *s >= lo && *s < hi) {
+            let key = match (collector.collapse, &families) {
+                (true, Some(f)) => f.first(d).unwrap_or(0),
+                _ => u64::from(d),
+            };
+            let e = by_text.entry(key).or_insert(s);
+            *e = e.max(s);
+        }
+        if by_text.len() >= limit {
+            let mut tops: Vec<f32> = by_text.into_values().collect();
+            let (_, &mut kth, _) = tops.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+            return kth;
+        }
+        (top, want) = (cut, want * 4);
+    }
+    f32::MIN
+}
+
+/// Buckets of a score histogram: the top bits of a score's bit pattern,
+/// which for a positive or zero float order like its value.
+const BUCKETS: usize = 1 << 11;
+
+/// The bucket of `score` (BM25 scores are positive).
+fn bucket(score: f32) -> usize {
+    (score.to_bits() >> 20) as usize & (BUCKETS - 1)
+}
+
+/// The lowest score of bucket `b` (`f32::INFINITY` past the last).
+fn lowest(b: usize) -> f32 {
+    if b >= BUCKETS {
+        return f32::INFINITY;
+    }
+    f32::from_bits((b as u32) << 20)
+}
