@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Keys are already hashes (SimHashes or doc addresses): hash them as is.
 #[derive(Default)]
-pub(super) struct IdentityHasher(u64);
+struct IdentityHasher(u64);
 
 impl Hasher for IdentityHasher {
     fn finish(&self) -> u64 {
@@ -28,8 +28,7 @@ impl Hasher for IdentityHasher {
     }
 }
 
-/// A map keyed by a hash (a family, a doc address), hashed as it is.
-pub(super) type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
+type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -79,6 +78,17 @@ impl DistinctSegment {
         self.threshold = scores[k];
         let t = self.threshold;
         self.best.retain(|_, d| d.score >= t);
+    }
+}
+
+impl DistinctSegment {
+    /// The lowest score a section needs to be among the collector's best
+    /// texts from here on, once it holds as many texts as it keeps.
+    pub fn settle(&mut self) -> Option<Score> {
+        (self.best.len() >= self.limit).then(|| {
+            self.prune();
+            self.threshold
+        })
     }
 }
 

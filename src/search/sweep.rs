@@ -14,7 +14,7 @@
 //! own scorer. A query of another shape (a word with a correction, a
 //! filter) goes through tantivy.
 
-use super::distinct::{Distinct, DistinctTop, Map};
+use super::distinct::{Distinct, DistinctSegment, DistinctTop};
 use super::plan::Plan;
 use super::{Engine, SearchOptions};
 use anyhow::{Context, Result};
@@ -141,11 +141,8 @@ impl Engine {
             }
             swept.total += scored.len();
             swept.matched += scored.len();
-            let floor = floor(seg, &scored, &hist, collector);
             let mut child = collector.for_segment(ord as u32, seg)?;
-            for &(d, score) in scored.iter().filter(|(_, s)| *s >= floor) {
-                child.collect(d, score);
-            }
+            best_first(&mut child, &scored, &hist, collector.limit);
             fruits.push(child.harvest());
         }
         swept.top = collector.merge_fruits(fruits)?.1;
@@ -289,50 +286,43 @@ fn for_each_bit(bits: &[u64], mut f: impl FnMut(DocId)) {
     }
 }
 
-/// A score below which no section of `scored` can be among the
-/// collector's best distinct texts: the `limit`-th best of the texts found
-/// among the best-scoring sections (more texts can only raise it). The
-/// collector then sees only the sections from it up, and chooses exactly
-/// as it would have among all of them (its choice does not depend on the
-/// order or number of the sections below); `f32::MIN` when too few texts
-/// stand out.
-///
-/// The best sections are found through a histogram of their scores' bit
-/// patterns (a positive float's bits order like its value), so only the
-/// few thousand at the top have their text's family read, however many
-/// copies of one text they hold.
-fn floor(seg: &SegmentReader, scored: &[(DocId, f32)], hist: &[usize], collector: &DistinctTop) -> f32 {
-    let limit = collector.limit.max(1);
-    if scored.len() <= limit * 4 {
-        return f32::MIN;
+/// Hands `scored` to the collector, the best-scoring sections first: the
+/// top buckets of the score histogram until the collector holds `limit`
+/// texts, then only the sections scoring at least its `limit`-th best text
+/// (no section below can be a candidate). The collector's choice does not
+/// depend on the order or on the sections below that score, so it is the
+/// choice it makes from all of them in doc order; but re-published guides
+/// put thousands of copies of a few texts at the top, and most of the
+/// other sections now cost a comparison instead of a family lookup.
+fn best_first(child: &mut DistinctSegment, scored: &[(DocId, f32)], hist: &[usize], limit: usize) {
+    let (mut top, mut have, mut want) = (BUCKETS, 0, limit.max(1) * 4);
+    if scored.len() > want {
+        while top > 0 {
+            let mut cut = top;
+            while cut > 0 && have < want {
+                cut -= 1;
+                have += hist[cut];
+            }
+            // The sections of buckets cut..top.
+            let (lo, hi) = (lowest(cut), lowest(top));
+            for &(d, s) in scored.iter().filter(|(_, s)| *s >= lo && *s < hi) {
+                child.collect(d, s);
+            }
+            top = cut;
+            if let Some(floor) = child.settle() {
+                let hi = lowest(top);
+                for &(d, s) in scored.iter().filter(|(_, s)| *s >= floor && *s < hi) {
+                    child.collect(d, s);
+                }
+                return;
+            }
+            want *= 4;
+        }
+        return;
     }
-    let families = seg.fast_fields().u64("family").ok();
-    let mut by_text: Map<f32> = Map::default();
-    let (mut top, mut have, mut want) = (BUCKETS, 0, limit * 4);
-    while top > 0 {
-        let mut cut = top;
-        while cut > 0 && have < want {
-            cut -= 1;
-            have += hist[cut];
-        }
-        // The scores of buckets cut..top.
-        let (lo, hi) = (lowest(cut), lowest(top));
-        for &(d, s) in scored.iter().filter(|(_, s)| *s >= lo && *s < hi) {
-            let key = match (collector.collapse, &families) {
-                (true, Some(f)) => f.first(d).unwrap_or(0),
-                _ => u64::from(d),
-            };
-            let e = by_text.entry(key).or_insert(s);
-            *e = e.max(s);
-        }
-        if by_text.len() >= limit {
-            let mut tops: Vec<f32> = by_text.into_values().collect();
-            let (_, &mut kth, _) = tops.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
-            return kth;
-        }
-        (top, want) = (cut, want * 4);
+    for &(d, s) in scored {
+        child.collect(d, s);
     }
-    f32::MIN
 }
 
 /// Buckets of a score histogram: the top bits of a score's bit pattern,
