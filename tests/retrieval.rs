@@ -28,14 +28,17 @@ const VOCAB: &[&str] = &[
 
 /// Article `a`: ten sections of generated words (every vocabulary word in
 /// most of them, "modem" in a quarter); some headed "Causes of …" (for the
-/// question form), and every fifth article a copy of the first one's text
-/// under another title (re-published copies).
+/// question form). From article 80 on, each is a copy of one of three
+/// guides (re-published under another title), which say "camera" most:
+/// the best-scoring sections for it are then thousands of copies of 30
+/// texts, and the collector has to look further down for 100.
 fn article(a: usize, rng: &mut Lcg, edit: usize) -> String {
-    let source = if a % 5 == 4 { 0 } else { a };
+    let source = if a >= 80 { 1000 + a % 3 } else { a };
     let mut local = Lcg(source as u64 * 7919 + 1);
     let mut s = format!("---\ntitle: Manual {a} for model {}\n---\n\n", rng.pick(VOCAB));
     for k in 0..10 {
         let heading = match k % 4 {
+            _ if source >= 1000 => format!("Camera camera {}", local.pick(VOCAB)),
             0 => format!("Causes of the {} problem", local.pick(VOCAB)),
             _ => format!("Fix {} {}", local.pick(VOCAB), local.pick(VOCAB)),
         };
@@ -43,6 +46,8 @@ fn article(a: usize, rng: &mut Lcg, edit: usize) -> String {
         if (source * 10 + k) % 4 == 0 {
             body.push("modem"); // in a quarter of the texts: rarer than "reset"
         }
+        let cameras = if source >= 1000 { 6 } else { (source + k) % 4 };
+        body.extend(std::iter::repeat_n("camera", cameras));
         s.push_str(&format!(
             "## {heading}\n\n{} part{source}x{k}v{edit}\n\n",
             body.join(" ")
@@ -65,7 +70,7 @@ fn build(corpus: &Path, index: &Path) {
 fn both(index: &Path, corpus: &Path, queries: &[&str], base: &Ranking) -> Vec<(Answer, Answer)> {
     let mut e = Engine::new(open_index(index).unwrap(), Some(corpus)).unwrap();
     let opts = SearchOptions {
-        limit: 20,
+        limit: 100,
         ..Default::default()
     };
     let mut out = Vec::new();
@@ -116,7 +121,7 @@ fn the_sweep_scores_as_tantivy_does_in_merged_and_edited_indexes() {
     let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
     std::fs::create_dir_all(&corpus).unwrap();
     let mut rng = Lcg(11);
-    for a in 0..60 {
+    for a in 0..200 {
         std::fs::write(corpus.join(format!("a{a}.md")), article(a, &mut rng, 0)).unwrap();
     }
     build(&corpus, &index);
@@ -136,7 +141,7 @@ fn the_sweep_scores_as_tantivy_does_in_merged_and_edited_indexes() {
 
     // An incremental run: new segments, and the edited files' old sections
     // deleted in the first one.
-    for a in (0..60).step_by(7) {
+    for a in (0..200).step_by(7) {
         std::fs::write(corpus.join(format!("a{a}.md")), article(a, &mut rng, 1)).unwrap();
     }
     build(&corpus, &index);

@@ -82,13 +82,9 @@ impl DistinctSegment {
 }
 
 impl DistinctSegment {
-    /// The lowest score a section needs to be among the collector's best
-    /// texts from here on, once it holds as many texts as it keeps.
-    pub fn settle(&mut self) -> Option<Score> {
-        (self.best.len() >= self.limit).then(|| {
-            self.prune();
-            self.threshold
-        })
+    /// How many distinct texts it holds.
+    pub fn texts(&self) -> usize {
+        self.best.len()
     }
 }
 

@@ -287,41 +287,26 @@ fn for_each_bit(bits: &[u64], mut f: impl FnMut(DocId)) {
 }
 
 /// Hands `scored` to the collector, the best-scoring sections first: the
-/// top buckets of the score histogram until the collector holds `limit`
-/// texts, then only the sections scoring at least its `limit`-th best text
-/// (no section below can be a candidate). The collector's choice does not
-/// depend on the order or on the sections below that score, so it is the
-/// choice it makes from all of them in doc order; but re-published guides
-/// put thousands of copies of a few texts at the top, and most of the
-/// other sections now cost a comparison instead of a family lookup.
+/// top buckets of the score histogram, four times as many sections each
+/// round, until the collector holds `limit` texts. Every section left
+/// scores less than those texts, so none can be a candidate; and the
+/// collector's choice does not depend on the order it sees sections in,
+/// so it is the choice it makes from all of them in doc order. Re-published
+/// guides put thousands of copies of a few texts at the top; the sections
+/// further down then cost a comparison, not a lookup of their text.
 fn best_first(child: &mut DistinctSegment, scored: &[(DocId, f32)], hist: &[usize], limit: usize) {
     let (mut top, mut have, mut want) = (BUCKETS, 0, limit.max(1) * 4);
-    if scored.len() > want {
-        while top > 0 {
-            let mut cut = top;
-            while cut > 0 && have < want {
-                cut -= 1;
-                have += hist[cut];
-            }
-            // The sections of buckets cut..top.
-            let (lo, hi) = (lowest(cut), lowest(top));
-            for &(d, s) in scored.iter().filter(|(_, s)| *s >= lo && *s < hi) {
-                child.collect(d, s);
-            }
-            top = cut;
-            if let Some(floor) = child.settle() {
-                let hi = lowest(top);
-                for &(d, s) in scored.iter().filter(|(_, s)| *s >= floor && *s < hi) {
-                    child.collect(d, s);
-                }
-                return;
-            }
-            want *= 4;
+    while top > 0 && child.texts() < limit {
+        let mut cut = top;
+        while cut > 0 && have < want {
+            cut -= 1;
+            have += hist[cut];
         }
-        return;
-    }
-    for &(d, s) in scored {
-        child.collect(d, s);
+        let (lo, hi) = (lowest(cut), lowest(top));
+        for &(d, s) in scored.iter().filter(|(_, s)| *s >= lo && *s < hi) {
+            child.collect(d, s);
+        }
+        (top, want) = (cut, want * 4);
     }
 }
 
