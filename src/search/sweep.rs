@@ -1,7 +1,7 @@
 //! Retrieval's index-wide pass, term at a time: each term clause of the
 //! words query adds its BM25 score into one array per segment, block of
-//! postings by block, and the candidate collector then reads the array in
-//! doc order.
+//! postings by block, and the candidate collector then takes the matches
+//! best first until it holds the texts it keeps ([`best_first`]).
 //!
 //! A query matches about a third of the sections of a large index, so the
 //! search visits most of them whatever the order. tantivy's union scorer
@@ -252,9 +252,13 @@ impl Sums {
     }
 }
 
-/// For each segment, the bitset of the docs matching one of `clauses`.
+/// For each segment, the bitset of the docs matching one of `clauses`
+/// (none when there are no clauses).
 fn count(searcher: &Searcher, clauses: &[TermClause]) -> Result<Vec<Vec<u64>>> {
     let mut out = Vec::new();
+    if clauses.is_empty() {
+        return Ok(out);
+    }
     for seg in searcher.segment_readers() {
         let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
         for c in clauses {
