@@ -37,34 +37,49 @@ pub(super) struct Retrieved {
     pub spared: Option<Clause>,
 }
 
-/// The count of the sections matching a query: taken on a thread of the
+/// A count (of the sections matching a query) taken on a thread of the
 /// segment pool while the caller searches, or on the caller's thread when
 /// it asks for it (an engine answering many queries at once has no pool).
-enum Counting {
-    Later(Searcher, BooleanQuery),
-    Begun(mpsc::Receiver<tantivy::Result<usize>>),
+pub(super) enum OffThread<T> {
+    Later(Box<dyn FnOnce() -> Result<T> + Send>),
+    Begun(mpsc::Receiver<Result<T>>),
 }
 
-impl Counting {
-    fn begin(executor: &Executor, searcher: &Searcher, query: BooleanQuery) -> Counting {
+impl<T: Send + 'static> OffThread<T> {
+    pub(super) fn begin(executor: &Executor, job: impl FnOnce() -> Result<T> + Send + 'static) -> Self {
         match executor {
             Executor::ThreadPool(pool) => {
                 let (tx, rx) = mpsc::channel();
-                let searcher = searcher.clone();
                 pool.spawn(move || {
-                    let _ = tx.send(searcher.search(&query, &Count));
+                    let _ = tx.send(job());
                 });
-                Counting::Begun(rx)
+                OffThread::Begun(rx)
             }
-            Executor::SingleThread => Counting::Later(searcher.clone(), query),
+            Executor::SingleThread => OffThread::Later(Box::new(job)),
         }
     }
 
-    fn finish(self) -> Result<usize> {
-        Ok(match self {
-            Counting::Later(searcher, query) => searcher.search(&query, &Count)?,
-            Counting::Begun(rx) => rx.recv().context("the count of matching sections was lost")??,
-        })
+    pub(super) fn finish(self) -> Result<T> {
+        match self {
+            OffThread::Later(job) => job(),
+            OffThread::Begun(rx) => rx.recv().context("the count of matching sections was lost")?,
+        }
+    }
+}
+
+/// One term clause of the words query: `stem` in `field`, its BM25 score
+/// scaled by `boost`.
+#[derive(Debug, Clone)]
+pub(super) struct TermClause {
+    pub field: Field,
+    pub stem: String,
+    pub boost: f32,
+}
+
+impl TermClause {
+    /// The clause as a tantivy query.
+    fn query(&self) -> Box<dyn Query> {
+        boosted_term(self.field, &self.stem, self.boost)
     }
 }
 
@@ -152,63 +167,58 @@ impl Engine {
         if found.words.is_empty() {
             return Ok(found);
         }
-        let mut query = self.words_query(plan, opts, &found.words);
         let spare = found.spared.is_some();
-        if let Some(swept) = self.sweep_words(searcher, plan, opts, collector, spare)? {
-            (found.total, found.top) = (if spare { swept.total } else { swept.matched }, swept.top);
-            if spare && found.top.len() < CANDIDATES {
-                // Few sections hold the rarer words: the common ones find
-                // candidates too.
-                found.spared = None;
-                found.words = self.word_clauses(plan, false);
-                query = self.words_query(plan, opts, &found.words);
-                if let Some(swept) = self.sweep_words(searcher, plan, opts, collector, false)? {
-                    (found.total, found.top) = (swept.matched, swept.top);
-                }
-            }
-        } else {
-            query = self.search_tantivy(searcher, plan, opts, collector, &mut found, query)?;
+        (found.total, found.top) = self.search_once(searcher, plan, opts, collector, &found.words, spare)?;
+        if spare && found.top.len() < CANDIDATES {
+            // Few sections hold the rarer words: the common ones find
+            // candidates too.
+            found.spared = None;
+            found.words = self.word_clauses(plan, false);
+            (found.total, found.top) =
+                self.search_once(searcher, plan, opts, collector, &found.words, false)?;
         }
         if let Some(syn) = self.synonym_clause(plan) {
+            let query = self.words_query(plan, opts, &found.words);
             self.rechoose(searcher, opts, &query, &syn, &mut found.top)?;
         }
         Ok(found)
     }
 
-    /// The search for the words through tantivy's scorers (a query the
-    /// sweep does not take); returns the query searched last.
-    fn search_tantivy(
+    /// One search for the `words` (the clauses of
+    /// [`Engine::word_clauses`] with `spare_common`), term at a time
+    /// ([`Engine::sweep_words`]) when the query's shape allows, else through
+    /// tantivy's scorers: the matches' count and the best texts. With
+    /// `spare_common`, the common words' text clauses only count; when the
+    /// rarer words then fill the pool, the count covers every word (else
+    /// the caller searches again).
+    fn search_once(
         &self,
         searcher: &Searcher,
         plan: &Plan,
         opts: &SearchOptions,
         collector: &DistinctTop,
-        found: &mut Found,
-        mut query: BooleanQuery,
-    ) -> Result<BooleanQuery> {
+        words: &[(Occur, Box<dyn Query>)],
+        spare_common: bool,
+    ) -> Result<(usize, Vec<Distinct>)> {
+        if let Some(swept) = self.sweep_words(searcher, plan, opts, collector, spare_common)? {
+            return Ok((swept.total, swept.top));
+        }
+        let query = self.words_query(plan, opts, words);
         // Begun before the search, on a spare thread when there is one.
-        let count = (found.spared.is_some()).then(|| {
+        let count = spare_common.then(|| {
             let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(
                 Occur::Must,
                 Box::new(BooleanQuery::new(self.word_clauses(plan, false))),
             )];
             all.extend(self.filters(opts));
-            Counting::begin(&self.executor, searcher, BooleanQuery::new(all))
+            let (searcher, all) = (searcher.clone(), BooleanQuery::new(all));
+            OffThread::begin(&self.executor, move || Ok(searcher.search(&all, &Count)?))
         });
-        (found.total, found.top) = self.collect_top(searcher, &query, collector)?;
-        if let Some(count) = count {
-            if found.top.len() < CANDIDATES {
-                // Few sections hold the rarer words: the common ones find
-                // candidates too.
-                found.spared = None;
-                found.words = self.word_clauses(plan, false);
-                query = self.words_query(plan, opts, &found.words);
-                (found.total, found.top) = self.collect_top(searcher, &query, collector)?;
-            } else {
-                found.total = count.finish()?;
-            }
+        let (matched, top) = self.collect_top(searcher, &query, collector)?;
+        match count {
+            Some(count) if top.len() >= CANDIDATES => Ok((count.finish()?, top)),
+            _ => Ok((matched, top)),
         }
-        Ok(query)
     }
 
     /// Runs a words query with the candidate collector.
@@ -320,14 +330,25 @@ impl Engine {
     /// ([`super::plan::Plan::is_common`]), which the index-wide search
     /// leaves out: the re-rank adds them to every candidate.
     pub(super) fn common_clause(&self, plan: &Plan) -> Option<Clause> {
-        let leaves: Vec<Clause> = (plan.concepts.iter())
+        let leaves: Vec<Clause> = (self.common_terms(plan).iter())
+            .map(|t| Clause::Leaf(t.query()))
+            .collect();
+        (!leaves.is_empty()).then_some(Clause::Sum(leaves))
+    }
+
+    /// The common words' text clauses ([`Engine::common_clause`]).
+    pub(super) fn common_terms(&self, plan: &Plan) -> Vec<TermClause> {
+        (plan.concepts.iter())
             .filter(|(_, c)| self.spares_text(plan, c))
             .map(|(_, c)| {
                 let (stem, w) = &c.stems[0];
-                Clause::Leaf(boosted_term(self.fields.text, stem, self.ranking.text * w))
+                TermClause {
+                    field: self.fields.text,
+                    stem: stem.clone(),
+                    boost: self.ranking.text * w,
+                }
             })
-            .collect();
-        (!leaves.is_empty()).then_some(Clause::Sum(leaves))
+            .collect()
     }
 
     /// Whether concept `c`'s text clause is left to the re-rank: a common
@@ -386,11 +407,8 @@ impl Engine {
             if c.stems.len() == 1 {
                 // One word: its field clauses go straight into the top-level
                 // disjunction (a flatter query scores faster).
-                let mut fields = self.field_clauses(&c.stems[0].0, c.stems[0].1);
-                if spare_common && self.spares_text(plan, c) {
-                    fields.pop(); // the text clause, last
-                }
-                shoulds.extend(fields);
+                let terms = self.one_spelling_terms(plan, c, spare_common);
+                shoulds.extend(terms.iter().map(|t| (Occur::Should, t.query())));
             } else {
                 let alts: Vec<Box<dyn Query>> =
                     c.stems.iter().map(|(s, w)| self.term_clauses(s, *w)).collect();
@@ -410,6 +428,13 @@ impl Engine {
     /// text's for a common word while they only nudge the order; the
     /// re-rank adds them to the candidates ([`Engine::tag_scores`]).
     fn field_clauses(&self, stem: &str, weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
+        (self.field_terms(stem, weight).iter())
+            .map(|t| (Occur::Should, t.query()))
+            .collect()
+    }
+
+    /// [`Engine::field_clauses`] as term clauses, in the same order.
+    fn field_terms(&self, stem: &str, weight: f32) -> Vec<TermClause> {
         let f = &self.fields;
         [
             (f.heading, self.ranking.heading),
@@ -418,8 +443,23 @@ impl Engine {
         ]
         .into_iter()
         .filter(|&(_, w)| weight > 0.0 && w > 0.0)
-        .map(|(field, w)| (Occur::Should, boosted_term(field, stem, w * weight)))
+        .map(|(field, w)| TermClause {
+            field,
+            stem: stem.to_string(),
+            boost: w * weight,
+        })
         .collect()
+    }
+
+    /// The term clauses of a word with one spelling: its field clauses,
+    /// without the text clause (the last) when `spare_common` leaves a
+    /// common word's text to the re-rank.
+    pub(super) fn one_spelling_terms(&self, plan: &Plan, c: &Concept, spare_common: bool) -> Vec<TermClause> {
+        let mut terms = self.field_terms(&c.stems[0].0, c.stems[0].1);
+        if spare_common && self.spares_text(plan, c) {
+            terms.pop();
+        }
+        terms
     }
 }
 

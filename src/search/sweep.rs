@@ -16,22 +16,13 @@
 
 use super::distinct::{Distinct, DistinctSegment, DistinctTop};
 use super::plan::Plan;
+use super::retrieve::{OffThread, TermClause};
 use super::{Engine, SearchOptions};
-use anyhow::{Context, Result};
-use std::sync::mpsc;
+use anyhow::Result;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Executor, Searcher, SegmentReader, TERMINATED, Term};
-
-/// One term clause of the words query: `stem` in `field`, its BM25 score
-/// scaled by `boost`.
-#[derive(Debug, Clone)]
-pub(super) struct TermClause {
-    pub field: Field,
-    pub stem: String,
-    pub boost: f32,
-}
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 /// What a sweep found.
 pub(super) struct Swept {
@@ -50,37 +41,6 @@ struct Sums {
     scored: Vec<u64>,
 }
 
-/// The sections matching the counted clauses, one bitset per segment:
-/// made on a thread of the segment pool while the caller scores, when
-/// there is a pool, else on the caller's thread when needed.
-enum Counted {
-    Later(Searcher, Vec<TermClause>),
-    Begun(mpsc::Receiver<Result<Vec<Vec<u64>>>>),
-}
-
-impl Counted {
-    fn begin(executor: &Executor, searcher: &Searcher, counted: &[TermClause]) -> Counted {
-        match executor {
-            Executor::ThreadPool(pool) if !counted.is_empty() => {
-                let (tx, rx) = mpsc::channel();
-                let (searcher, counted) = (searcher.clone(), counted.to_vec());
-                pool.spawn(move || {
-                    let _ = tx.send(count(&searcher, &counted));
-                });
-                Counted::Begun(rx)
-            }
-            _ => Counted::Later(searcher.clone(), counted.to_vec()),
-        }
-    }
-
-    fn finish(self) -> Result<Vec<Vec<u64>>> {
-        match self {
-            Counted::Later(searcher, counted) => count(&searcher, &counted),
-            Counted::Begun(rx) => rx.recv().context("the count of matching sections was lost")?,
-        }
-    }
-}
-
 impl Engine {
     /// The words query of `clauses` (in the order the tantivy query lists
     /// them), plus the optional question-form query `forms`, collected by
@@ -94,7 +54,11 @@ impl Engine {
         counted: &[TermClause],
         collector: &DistinctTop,
     ) -> Result<Swept> {
-        let counting = Counted::begin(&self.executor, searcher, counted);
+        // The counted words' matches, on a spare thread when there is one.
+        let counting = (!counted.is_empty()).then(|| {
+            let (searcher, counted) = (searcher.clone(), counted.to_vec());
+            OffThread::begin(&self.executor, move || count(&searcher, &counted))
+        });
         let weights: Vec<Bm25Weight> = (clauses.iter())
             .map(|c| {
                 let term = Term::from_field_text(c.field, &c.stem);
@@ -116,7 +80,7 @@ impl Engine {
             }
             sums.push(s);
         }
-        let counted = counting.finish()?;
+        let counted = counting.map(OffThread::finish).transpose()?.unwrap_or_default();
         let mut swept = Swept {
             matched: 0,
             total: 0,
@@ -167,15 +131,8 @@ impl Engine {
         let Some(scored) = self.word_terms(plan, spare) else {
             return Ok(None);
         };
-        let counted: Vec<TermClause> = match spare {
-            true => (plan.concepts.iter())
-                .filter(|(_, c)| self.spares_text(plan, c))
-                .map(|(_, c)| TermClause {
-                    field: self.fields.text,
-                    stem: c.stems[0].0.clone(),
-                    boost: self.ranking.text * c.stems[0].1,
-                })
-                .collect(),
+        let counted = match spare {
+            true => self.common_terms(plan),
             false => Vec::new(),
         };
         let forms = self.forms_query(plan);
@@ -186,26 +143,12 @@ impl Engine {
     /// [`Engine::word_clauses`] as term clauses, in the same order; `None`
     /// when a word has several spellings (a correction).
     fn word_terms(&self, plan: &Plan, spare_common: bool) -> Option<Vec<TermClause>> {
-        let f = &self.fields;
         let mut out = Vec::new();
         for (_, c) in &plan.concepts {
-            let [(stem, weight)] = c.stems.as_slice() else {
+            if c.stems.len() != 1 {
                 return None;
-            };
-            let mut fields = vec![
-                (f.heading, self.ranking.heading),
-                (f.title, self.ranking.title),
-                (f.text, self.ranking.text),
-            ];
-            fields.retain(|&(_, w)| *weight > 0.0 && w > 0.0);
-            if spare_common && self.spares_text(plan, c) {
-                fields.pop();
             }
-            out.extend(fields.into_iter().map(|(field, w)| TermClause {
-                field,
-                stem: stem.clone(),
-                boost: w * weight,
-            }));
+            out.extend(self.one_spelling_terms(plan, c, spare_common));
         }
         Some(out)
     }
@@ -252,13 +195,9 @@ impl Sums {
     }
 }
 
-/// For each segment, the bitset of the docs matching one of `clauses`
-/// (none when there are no clauses).
+/// For each segment, the bitset of the docs matching one of `clauses`.
 fn count(searcher: &Searcher, clauses: &[TermClause]) -> Result<Vec<Vec<u64>>> {
     let mut out = Vec::new();
-    if clauses.is_empty() {
-        return Ok(out);
-    }
     for seg in searcher.segment_readers() {
         let mut bits = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
         for c in clauses {
