@@ -223,39 +223,70 @@ fn elide(word: &str) -> &str {
 /// Byte spans of words: alphanumeric runs, joined across single apostrophes.
 /// A run of CJK characters is a word of its own, apart from the letters
 /// around it (`PCの設定` → `PC`, `の設定`).
-fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
-    std::iter::from_fn(move || {
+fn word_spans(text: &str) -> WordSpans<'_> {
+    WordSpans { text, at: 0 }
+}
+
+/// The iterator of [`word_spans`]. It reads the text byte by byte and
+/// decodes a character only where a byte is not ASCII: most help text is
+/// ASCII, and this is the first step of every text indexed and of every
+/// hit's snippet.
+struct WordSpans<'a> {
+    text: &'a str,
+    /// Where the next word is looked for.
+    at: usize,
+}
+
+impl WordSpans<'_> {
+    /// The character at byte `i` (a character boundary) and its length.
+    fn char_at(&self, i: usize) -> Option<(char, usize)> {
+        let b = *self.text.as_bytes().get(i)?;
+        if b.is_ascii() {
+            return Some((char::from(b), 1));
+        }
+        let c = self.text[i..].chars().next()?;
+        Some((c, c.len_utf8()))
+    }
+}
+
+impl Iterator for WordSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
         let mut start = None;
         let mut end = 0;
         let mut cjk = false;
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() {
+        while let Some((c, n)) = self.char_at(self.at) {
+            let i = self.at;
+            // An ASCII letter or digit (most characters) is not CJK.
+            let (alnum, c_cjk) = match c.is_ascii() {
+                true => (c.is_ascii_alphanumeric(), false),
+                false => (c.is_alphanumeric(), is_cjk(c)),
+            };
+            if alnum {
                 if start.is_none() {
                     start = Some(i);
-                    cjk = is_cjk(c);
-                } else if is_cjk(c) != cjk {
+                    cjk = c_cjk;
+                } else if c_cjk != cjk {
                     break;
                 }
-                end = i + c.len_utf8();
-                chars.next();
+                end = i + n;
+                self.at += n;
             } else if is_apostrophe(c) && start.is_some() {
                 // Join only when a letter follows: `won't`, not `users' `.
-                let mut ahead = chars.clone();
-                ahead.next();
-                if ahead.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
-                    chars.next();
+                if self.char_at(i + n).is_some_and(|(next, _)| next.is_alphabetic()) {
+                    self.at += n;
                 } else {
                     break;
                 }
             } else if start.is_some() {
                 break;
             } else {
-                chars.next();
+                self.at += n;
             }
         }
         start.map(|s| (s, end))
-    })
+    }
 }
 
 /// `won't` → (`will`, true); `cannot` → (`can`, true); `doesnt` → (`does`, true).
@@ -298,6 +329,10 @@ fn expand_contraction(word: &str) -> Option<(&'static str, bool)> {
 
 /// `iPhone's` → `iPhone`; `you're` → `you`; `it'll` → `it`.
 fn strip_clitic(word: &str) -> Cow<'_, str> {
+    // Every apostrophe is `'` or starts with a byte above ASCII.
+    if !word.bytes().any(|b| b == b'\'' || !b.is_ascii()) {
+        return Cow::Borrowed(word);
+    }
     if let Some(pos) = word.rfind(is_apostrophe) {
         let suffix: String = word[pos..].chars().skip(1).flat_map(char::to_lowercase).collect();
         if matches!(suffix.as_str(), "s" | "re" | "ll" | "ve" | "d" | "m") {
@@ -320,6 +355,49 @@ mod tests {
             out.push((s.token().text.clone(), s.token().position));
         }
         out
+    }
+
+    /// The spans as a plain walk over the characters finds them.
+    fn reference_spans(text: &str) -> Vec<(usize, usize)> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let (mut out, mut k) = (Vec::new(), 0);
+        while k < chars.len() {
+            if !chars[k].1.is_alphanumeric() {
+                k += 1;
+                continue;
+            }
+            let (start, cjk) = (chars[k].0, is_cjk(chars[k].1));
+            let mut end = start;
+            while k < chars.len() {
+                let c = chars[k].1;
+                if c.is_alphanumeric() && is_cjk(c) == cjk {
+                    end = chars[k].0 + c.len_utf8();
+                    k += 1;
+                } else if is_apostrophe(c) && chars.get(k + 1).is_some_and(|n| n.1.is_alphabetic()) {
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            out.push((start, end));
+        }
+        out
+    }
+
+    #[test]
+    fn spans_read_bytewise_match_a_walk_over_characters() {
+        let texts = [
+            "Won't send: users' texts ‘quoted’ don’t arrive, l'indice dell’app",
+            "PCの検索設定 and Wi-Fi 5GHz, café über naïve Ω-mode 42nd",
+            "tail' 'head ''double it''s x'y ʼokina ʼ",
+            "",
+            "   ",
+            "日本語テキスト한국어ABC１２３",
+            "emoji 🙂 between words, tabs\tand\nlines",
+        ];
+        for t in texts {
+            assert_eq!(word_spans(t).collect::<Vec<_>>(), reference_spans(t), "{t:?}");
+        }
     }
 
     #[test]
