@@ -1,14 +1,15 @@
 //! Stemming with a memo: the last stage but one of the analyzers in
 //! [`super::analyzer`].
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// A Snowball stemmer (the one tantivy's `Stemmer` runs; `None` leaves words
 /// as they are) with a memo of the words it has stemmed: word frequencies
 /// are skewed, so most tokens are repeats, and stemming was a tenth of
 /// indexing time. Each analyzer clone (one per indexing thread) has its own
-/// memo, emptied when it reaches [`STEM_MEMO`] words.
+/// memo, emptied when it reaches [`STEM_MEMO`] words. The memo hashes with
+/// foldhash: std's SipHash of the words was 1.7% of a build's instructions.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CachedStemmer(pub Option<frostem::Algorithm>);
 
@@ -26,7 +27,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             algorithm: self.0,
         }
     }
