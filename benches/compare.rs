@@ -1,7 +1,12 @@
 //! fixdex against SQLite FTS5 on the same section documents: index build,
 //! incremental re-index, query latency, batch throughput, memory and size.
 //!
-//! `cargo bench --bench compare -- [--sizes 1000,10000] [--real DIR] [--runs N]`
+//! `cargo bench --bench compare -- [--sizes 1000,10000] [--real DIR] [--runs N] [--queries FILE]`
+//!
+//! The generated queries are made of the generator's topic words. With
+//! `--queries`, the real corpus is also timed on the queries of that file
+//! (problem descriptions written for it, one per line or the first column
+//! of a relevance TSV), in a table of its own.
 //!
 //! Every figure is a median over `--runs` runs (queries: over all timed
 //! queries), and fixdex and FTS5 are measured in the same run, so the
@@ -28,6 +33,9 @@ struct Args {
     real: Option<PathBuf>,
     runs: usize,
     work: PathBuf,
+    /// Queries of the user's own for the real corpus (one per line, or a
+    /// relevance TSV whose first column is the query).
+    queries: Option<PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -36,6 +44,7 @@ fn parse_args() -> Args {
         real: None,
         runs: 3,
         work: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-work"),
+        queries: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -51,6 +60,7 @@ fn parse_args() -> Args {
             "--real" => a.real = it.next().map(PathBuf::from),
             "--runs" => a.runs = it.next().and_then(|s| s.parse().ok()).unwrap_or(3).max(1),
             "--work" => a.work = it.next().map(PathBuf::from).unwrap_or(a.work),
+            "--queries" => a.queries = it.next().map(PathBuf::from),
             _ => {} // `cargo bench` passes --bench
         }
     }
@@ -267,6 +277,91 @@ fn print_table(title: &str, rows: &[Row]) {
     }
 }
 
+/// Query timings of one set of queries, fixdex and FTS5 alike.
+struct QueryTimes {
+    /// In-process answers (ms).
+    lat: Vec<f64>,
+    fts_lat: Vec<f64>,
+    /// Whole `fixdex query` processes (ms).
+    whole: Vec<f64>,
+    /// `--stdin` batches and FTS5 passes (queries/s).
+    qps: Vec<f64>,
+    fts_qps: Vec<f64>,
+}
+
+/// Times `queries` on the fixdex index `idx` and on `fts`: in process
+/// (after a warm-up), as whole processes, and as batches.
+fn time_queries(idx: &Path, corpus: &Path, fts: &Fts, queries: &[String], runs: usize) -> Result<QueryTimes> {
+    // In-process query latency.
+    let engine = Engine::new(open_index(idx)?, Some(corpus))?;
+    let opts = SearchOptions::default();
+    for q in queries.iter().take(20) {
+        engine.search(q, &opts)?;
+        fts.query(q)?;
+    }
+    let mut lat = Vec::new();
+    let mut fts_lat = Vec::new();
+    for _ in 0..runs {
+        for q in queries {
+            let s = Instant::now();
+            engine.search(q, &opts)?;
+            lat.push(s.elapsed().as_secs_f64() * 1e3);
+            let s = Instant::now();
+            fts.query(q)?;
+            fts_lat.push(s.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+
+    // Whole-process query and --stdin batch.
+    let mut whole = Vec::new();
+    for q in queries.iter().take(30) {
+        let s = Instant::now();
+        let st = Command::new(BIN)
+            .args(["query", "--json", "--no-refresh", "--index"])
+            .arg(idx)
+            .arg(q)
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(st.code().is_some_and(|c| c <= 1), "query failed");
+        whole.push(s.elapsed().as_secs_f64() * 1e3);
+    }
+    let batch_input: String = (0..5)
+        .flat_map(|_| queries.iter())
+        .map(|q| format!("{q}\n"))
+        .collect();
+    let mut qps = Vec::new();
+    for _ in 0..runs {
+        let s = Instant::now();
+        let mut child = Command::new(BIN)
+            .args(["query", "--stdin", "--jsonl", "--no-refresh", "--index"])
+            .arg(idx)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        child.stdin.take().unwrap().write_all(batch_input.as_bytes())?;
+        child.wait()?;
+        qps.push(batch_input.lines().count() as f64 / s.elapsed().as_secs_f64());
+    }
+    // FTS5 answers one pass over the queries (a rate, like fixdex's): five
+    // passes take most of an hour at 100k articles.
+    let mut fts_qps = Vec::new();
+    for _ in 0..runs {
+        let s = Instant::now();
+        for q in queries {
+            fts.query(q)?;
+        }
+        fts_qps.push(queries.len() as f64 / s.elapsed().as_secs_f64());
+    }
+
+    Ok(QueryTimes {
+        lat,
+        fts_lat,
+        whole,
+        qps,
+        fts_qps,
+    })
+}
+
 fn bench_corpus(
     label: &str,
     corpus: &Path,
@@ -274,6 +369,7 @@ fn bench_corpus(
     runs: usize,
     queries: &[String],
     editable: bool,
+    own: Option<&[String]>,
 ) -> Result<()> {
     let idx = work.join(format!("{label}-index"));
     let corpus_bytes = dir_bytes(corpus);
@@ -339,70 +435,10 @@ fn bench_corpus(
         fts_pct = Some(s.elapsed().as_secs_f64());
     }
 
-    // In-process query latency.
-    let engine = Engine::new(open_index(&idx)?, Some(corpus))?;
-    let opts = SearchOptions::default();
-    for q in queries.iter().take(20) {
-        engine.search(q, &opts)?;
-        fts.query(q)?;
-    }
-    let mut lat = Vec::new();
-    let mut fts_lat = Vec::new();
-    for _ in 0..runs {
-        for q in queries {
-            let s = Instant::now();
-            engine.search(q, &opts)?;
-            lat.push(s.elapsed().as_secs_f64() * 1e3);
-            let s = Instant::now();
-            fts.query(q)?;
-            fts_lat.push(s.elapsed().as_secs_f64() * 1e3);
-        }
-    }
-
-    // Whole-process query and --stdin batch.
-    let mut whole = Vec::new();
-    for q in queries.iter().take(30) {
-        let s = Instant::now();
-        let st = Command::new(BIN)
-            .args(["query", "--json", "--no-refresh", "--index"])
-            .arg(&idx)
-            .arg(q)
-            .stdout(Stdio::null())
-            .status()?;
-        anyhow::ensure!(st.code().is_some_and(|c| c <= 1), "query failed");
-        whole.push(s.elapsed().as_secs_f64() * 1e3);
-    }
-    let batch_input: String = (0..5)
-        .flat_map(|_| queries.iter())
-        .map(|q| format!("{q}\n"))
-        .collect();
-    let mut qps = Vec::new();
-    for _ in 0..runs {
-        let s = Instant::now();
-        let mut child = Command::new(BIN)
-            .args(["query", "--stdin", "--jsonl", "--no-refresh", "--index"])
-            .arg(&idx)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()?;
-        child.stdin.take().unwrap().write_all(batch_input.as_bytes())?;
-        child.wait()?;
-        qps.push(batch_input.lines().count() as f64 / s.elapsed().as_secs_f64());
-    }
-    // FTS5 answers one pass over the queries (a rate, like fixdex's): five
-    // passes take most of an hour at 100k articles.
-    let mut fts_qps = Vec::new();
-    for _ in 0..runs {
-        let s = Instant::now();
-        for q in queries {
-            fts.query(q)?;
-        }
-        fts_qps.push(queries.len() as f64 / s.elapsed().as_secs_f64());
-    }
-
+    let q = time_queries(&idx, corpus, &fts, queries, runs)?;
     let idx_bytes = dir_bytes(&idx);
     let fts_bytes = std::fs::metadata(&fts_path)?.len();
-    let rows = vec![
+    let mut rows = vec![
         Row {
             name: "full build",
             fixdex: build_s,
@@ -466,42 +502,15 @@ fn bench_corpus(
             unit: "s",
             lower_is_better: true,
         },
-        Row {
-            name: "query p50, in-process",
-            fixdex: percentile(lat.clone(), 0.5),
-            fts: Some(percentile(fts_lat.clone(), 0.5)),
-            unit: "ms",
-            lower_is_better: true,
-        },
-        Row {
-            name: "query p99, in-process",
-            fixdex: percentile(lat, 0.99),
-            fts: Some(percentile(fts_lat, 0.99)),
-            unit: "ms",
-            lower_is_better: true,
-        },
-        Row {
-            name: "query, whole process",
-            fixdex: median(whole),
-            fts: None,
-            unit: "ms",
-            lower_is_better: true,
-        },
-        Row {
-            name: "--stdin batch",
-            fixdex: median(qps),
-            fts: Some(median(fts_qps)),
-            unit: "queries/s",
-            lower_is_better: false,
-        },
-        Row {
-            name: "index size / corpus",
-            fixdex: idx_bytes as f64 / corpus_bytes as f64 * 100.0,
-            fts: Some(fts_bytes as f64 / corpus_bytes as f64 * 100.0),
-            unit: "%",
-            lower_is_better: true,
-        },
     ];
+    rows.extend(query_rows(q));
+    rows.push(Row {
+        name: "index size / corpus",
+        fixdex: idx_bytes as f64 / corpus_bytes as f64 * 100.0,
+        fts: Some(fts_bytes as f64 / corpus_bytes as f64 * 100.0),
+        unit: "%",
+        lower_is_better: true,
+    });
     print_table(
         &format!(
             "== {label}: {articles} articles, {:.1} MB Markdown, {} sections, {runs} run(s), {} cores",
@@ -514,13 +523,68 @@ fn bench_corpus(
     println!(
         "(FTS5 build time covers inserting the already-parsed sections; fixdex's covers reading, cleaning and splitting too.)"
     );
+    if let Some(own) = own {
+        let q = time_queries(&idx, corpus, &fts, own, runs)?;
+        print_table(
+            &format!("== {label}, the {} queries of --queries", own.len()),
+            &query_rows(q),
+        );
+    }
     Ok(())
+}
+
+/// The latency and throughput rows of a set of queries.
+fn query_rows(q: QueryTimes) -> Vec<Row> {
+    vec![
+        Row {
+            name: "query p50, in-process",
+            fixdex: percentile(q.lat.clone(), 0.5),
+            fts: Some(percentile(q.fts_lat.clone(), 0.5)),
+            unit: "ms",
+            lower_is_better: true,
+        },
+        Row {
+            name: "query p99, in-process",
+            fixdex: percentile(q.lat, 0.99),
+            fts: Some(percentile(q.fts_lat, 0.99)),
+            unit: "ms",
+            lower_is_better: true,
+        },
+        Row {
+            name: "query, whole process",
+            fixdex: median(q.whole),
+            fts: None,
+            unit: "ms",
+            lower_is_better: true,
+        },
+        Row {
+            name: "--stdin batch",
+            fixdex: median(q.qps),
+            fts: Some(median(q.fts_qps)),
+            unit: "queries/s",
+            lower_is_better: false,
+        },
+    ]
+}
+
+/// The queries of a file: each line's first tab-separated field, blank
+/// lines and `#` comments left out.
+fn read_queries(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let queries: Vec<String> = (text.lines())
+        .map(|l| l.split('\t').next().unwrap_or("").trim())
+        .filter(|q| !q.is_empty() && !q.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    anyhow::ensure!(!queries.is_empty(), "{} holds no queries", path.display());
+    Ok(queries)
 }
 
 fn main() -> Result<()> {
     let args = parse_args();
     std::fs::create_dir_all(&args.work)?;
     let queries = corpus_gen::queries(7);
+    let own = args.queries.as_deref().map(read_queries).transpose()?;
     for &n in &args.sizes {
         let corpus = args.work.join(format!("gen-{n}"));
         let _ = std::fs::remove_dir_all(&corpus);
@@ -533,6 +597,7 @@ fn main() -> Result<()> {
             runs,
             &queries,
             true,
+            None,
         )?;
         let _ = std::fs::remove_dir_all(&corpus);
     }
@@ -542,7 +607,15 @@ fn main() -> Result<()> {
         let _ = std::fs::remove_dir_all(&copy);
         let st = Command::new("cp").arg("-r").arg(real).arg(&copy).status()?;
         anyhow::ensure!(st.success(), "cannot copy {}", real.display());
-        bench_corpus("real", &copy, &args.work, args.runs, &queries, true)?;
+        bench_corpus(
+            "real",
+            &copy,
+            &args.work,
+            args.runs,
+            &queries,
+            true,
+            own.as_deref(),
+        )?;
         let _ = std::fs::remove_dir_all(&copy);
     }
     Ok(())
