@@ -8,8 +8,8 @@
 
 use super::rerank::by_segment;
 use anyhow::Result;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query};
-use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::{DocAddress, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// A node of a scoring query.
 pub(super) enum Clause {
@@ -43,9 +43,10 @@ impl Clause {
     /// match), leaf by leaf.
     pub fn scores(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<Option<Score>>> {
         let mut out = vec![None; addrs.len()];
+        let weights = self.weights(searcher)?;
         for (seg, docs) in by_segment(addrs) {
             let ids: Vec<u32> = docs.iter().map(|(d, _)| *d).collect();
-            let scores = self.segment_scores(searcher, seg, &ids, 1.0)?;
+            let scores = weights.segment_scores(searcher.segment_reader(seg), &ids, 1.0)?;
             for ((_, i), s) in docs.iter().zip(scores) {
                 out[*i] = s;
             }
@@ -53,18 +54,41 @@ impl Clause {
         Ok(out)
     }
 
+    /// The tree with each leaf's weight, built once from the searcher's
+    /// statistics (a weight looks its terms up in every segment, so one
+    /// per segment cost a lookup per segment pair).
+    fn weights(&self, searcher: &Searcher) -> Result<Weighted> {
+        let all = |children: &[Clause]| -> Result<Vec<Weighted>> {
+            children.iter().map(|c| c.weights(searcher)).collect()
+        };
+        Ok(match self {
+            Clause::Leaf(q) => Weighted::Leaf(q.weight(EnableScoring::enabled_from_searcher(searcher))?),
+            Clause::Sum(children) => Weighted::Sum(all(children)?),
+            Clause::Max(children) => Weighted::Max(all(children)?),
+            Clause::Boost(child, b) => Weighted::Boost(Box::new(child.weights(searcher)?), *b),
+        })
+    }
+}
+
+/// A [`Clause`] tree whose leaves hold their weights.
+enum Weighted {
+    Leaf(Box<dyn Weight>),
+    Sum(Vec<Weighted>),
+    Max(Vec<Weighted>),
+    Boost(Box<Weighted>, Score),
+}
+
+impl Weighted {
     /// Scores of the sorted `docs` of one segment, with `boost` from above.
     fn segment_scores(
         &self,
-        searcher: &Searcher,
-        seg: u32,
+        reader: &SegmentReader,
         docs: &[u32],
         boost: Score,
     ) -> Result<Vec<Option<Score>>> {
         Ok(match self {
-            Clause::Leaf(q) => {
-                let weight = q.weight(EnableScoring::enabled_from_searcher(searcher))?;
-                let mut scorer = weight.scorer(searcher.segment_reader(seg), boost)?;
+            Weighted::Leaf(weight) => {
+                let mut scorer = weight.scorer(reader, boost)?;
                 docs.iter()
                     .map(|&d| {
                         let at = if scorer.doc() < d {
@@ -76,12 +100,12 @@ impl Clause {
                     })
                     .collect()
             }
-            Clause::Boost(child, b) => child.segment_scores(searcher, seg, docs, boost * b)?,
-            Clause::Sum(children) | Clause::Max(children) => {
-                let max = matches!(self, Clause::Max(_));
+            Weighted::Boost(child, b) => child.segment_scores(reader, docs, boost * b)?,
+            Weighted::Sum(children) | Weighted::Max(children) => {
+                let max = matches!(self, Weighted::Max(_));
                 let mut acc: Vec<Option<Score>> = vec![None; docs.len()];
                 for child in children {
-                    let scores = child.segment_scores(searcher, seg, docs, boost)?;
+                    let scores = child.segment_scores(reader, docs, boost)?;
                     for (a, s) in acc.iter_mut().zip(scores) {
                         *a = match (*a, s) {
                             (a, None) => a,
