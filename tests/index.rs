@@ -267,6 +267,47 @@ fn a_full_build_is_one_segment_and_a_small_update_does_not_rewrite_it() {
 }
 
 #[test]
+fn a_typo_is_corrected_alike_in_an_updated_and_a_rebuilt_index() {
+    // "routr" is one edit from "router" and from "route" (stem "rout").
+    // The first build holds "router" in five pages and "route" in four; an
+    // update adds four more about the route, in a segment of its own. Over
+    // the whole index the route is the commoner word, though no segment
+    // has more of it than of "router".
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("corpus")).unwrap();
+    let page =
+        |word: &str, i: usize| format!("# Page {i}\n\n## Setup {i}\n\nCheck the {word} before you leave.\n");
+    for i in 0..5 {
+        fs::write(d.join(format!("corpus/router{i}.md")), page("router", i)).unwrap();
+    }
+    for i in 0..4 {
+        fs::write(d.join(format!("corpus/route{i}.md")), page("route", i)).unwrap();
+    }
+    assert_eq!(index_json(d, &[]).0, 0);
+    for i in 4..8 {
+        fs::write(d.join(format!("corpus/route{i}.md")), page("route", i)).unwrap();
+    }
+    assert_eq!(index_json(d, &[]).0, 0);
+    let segments = fixdex::index::open_index(&d.join("index"))
+        .unwrap()
+        .index
+        .searchable_segment_ids()
+        .unwrap()
+        .len();
+    assert!(segments >= 2, "{segments}");
+    let ask = || {
+        let o = run(fixdex(d).args(["query", "routr", "--json", "--no-refresh"]));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        (v["suggestion"].clone(), v["hits"][0]["path"].clone())
+    };
+    let updated = ask();
+    assert_eq!(index_json(d, &["--rebuild"]).0, 0);
+    assert_eq!(ask(), updated);
+    assert_eq!(updated.0, "route");
+}
+
+#[test]
 fn bad_inputs_are_reported_and_the_rest_is_indexed() {
     let dir = mini_workspace();
     let d = dir.path();

@@ -321,10 +321,14 @@ impl Engine {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
+        // A stem's frequency in a field is the sum over the segments (as
+        // the searcher's `doc_freq`), so an index split by updates picks
+        // the correction its merged form does; across fields, the larger.
         let mut found: HashMap<String, u64> = HashMap::new();
         for field in [self.fields.text, self.fields.heading] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
             let automaton = q.automaton().ok()?;
+            let mut in_field: HashMap<String, u64> = HashMap::new();
             for seg in searcher.segment_readers() {
                 let Ok(inv) = seg.inverted_index(field) else {
                     continue;
@@ -334,10 +338,13 @@ impl Engine {
                 };
                 while stream.advance() {
                     if let Ok(k) = std::str::from_utf8(stream.key()) {
-                        let e = found.entry(k.to_string()).or_default();
-                        *e = (*e).max(u64::from(stream.value().doc_freq));
+                        *in_field.entry(k.to_string()).or_default() += u64::from(stream.value().doc_freq);
                     }
                 }
+            }
+            for (k, df) in in_field {
+                let e = found.entry(k).or_default();
+                *e = (*e).max(df);
             }
         }
         let mut ranked: Vec<(usize, u64, String)> = found
