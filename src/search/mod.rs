@@ -92,6 +92,8 @@ pub struct Engine {
     corpus_is_file: bool,
     /// The sentence encoder of a semantic index.
     model: semantic::Model,
+    /// The live documents of the segments with deletions, as words.
+    alive: sweep::AliveWords,
 }
 
 impl Engine {
@@ -121,6 +123,7 @@ impl Engine {
             corpus_is_file: open.header.corpus.is_file(),
             model: semantic::Model::new(open.header.semantic.clone(), None),
             corpus: open.header.corpus,
+            alive: sweep::AliveWords::default(),
         })
     }
 

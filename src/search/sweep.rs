@@ -19,7 +19,10 @@ use super::plan::Plan;
 use super::retrieve::{OffThread, TermClause};
 use super::{Engine, SearchOptions};
 use anyhow::Result;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentId;
 use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
@@ -87,21 +90,23 @@ impl Engine {
             top: Vec::new(),
         };
         let mut fruits = Vec::new();
-        for (ord, (seg, s)) in searcher.segment_readers().iter().zip(sums).enumerate() {
-            let alive = seg.alive_bitset();
-            let is_alive = |d: DocId| alive.is_none_or(|a| a.is_alive(d));
+        for (ord, (seg, mut s)) in searcher.segment_readers().iter().zip(sums).enumerate() {
+            let alive = self.alive.of(seg);
+            if let Some(alive) = &alive {
+                s.scored.iter_mut().zip(alive.iter()).for_each(|(w, a)| *w &= a);
+            }
             let mut scored: Vec<(DocId, f32)> = Vec::with_capacity(seg.max_doc() as usize / 2);
             let mut hist = vec![0usize; BUCKETS];
             for_each_bit(&s.scored, |d| {
-                if is_alive(d) {
-                    let score = s.scores[d as usize];
-                    hist[bucket(score)] += 1;
-                    scored.push((d, score));
-                }
+                let score = s.scores[d as usize];
+                hist[bucket(score)] += 1;
+                scored.push((d, score));
             });
             if let Some(counted) = counted.get(ord) {
-                let only: Vec<u64> = counted.iter().zip(&s.scored).map(|(c, s)| c & !s).collect();
-                for_each_bit(&only, |d| swept.total += usize::from(is_alive(d)));
+                let live = |i: usize| alive.as_ref().map_or(u64::MAX, |a| a[i]);
+                swept.total += (counted.iter().zip(&s.scored).enumerate())
+                    .map(|(i, (c, s))| (c & !s & live(i)).count_ones() as usize)
+                    .sum::<usize>();
             }
             swept.total += scored.len();
             swept.matched += scored.len();
@@ -192,6 +197,39 @@ impl Sums {
             scorer.advance();
         }
         Ok(())
+    }
+}
+
+/// The live documents of segments with deletions, one bit per document,
+/// kept per segment and count of deletions (a segment's deletions only
+/// grow, so the two name one set): checking tantivy's bitset per matching
+/// section cost 2% of a query on an index after an update.
+#[derive(Default)]
+pub(super) struct AliveWords(Mutex<HashMap<(SegmentId, u32), Words>>);
+
+/// One bit per document of a segment.
+type Words = Arc<Vec<u64>>;
+
+impl AliveWords {
+    /// The live documents of `seg`; `None` when none is deleted.
+    fn of(&self, seg: &SegmentReader) -> Option<Words> {
+        let alive = seg.alive_bitset()?;
+        let key = (seg.segment_id(), seg.num_deleted_docs());
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(words) = cache.get(&key) {
+            return Some(words.clone());
+        }
+        let mut words = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
+        for d in alive.iter_alive() {
+            words[d as usize / 64] |= 1 << (d % 64);
+        }
+        // Segments come and go with merges: keep the cache small.
+        if cache.len() >= 16 {
+            cache.clear();
+        }
+        let words = Arc::new(words);
+        cache.insert(key, words.clone());
+        Some(words)
     }
 }
 
