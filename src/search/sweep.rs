@@ -29,8 +29,6 @@ use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 /// What a sweep found.
 pub(super) struct Swept {
-    /// Sections matching a scored clause.
-    pub matched: usize,
     /// Sections matching a scored or a counted clause.
     pub total: usize,
     /// The collector's best distinct texts.
@@ -85,7 +83,6 @@ impl Engine {
         }
         let counted = counting.map(OffThread::finish).transpose()?.unwrap_or_default();
         let mut swept = Swept {
-            matched: 0,
             total: 0,
             top: Vec::new(),
         };
@@ -109,7 +106,6 @@ impl Engine {
                     .sum::<usize>();
             }
             swept.total += scored.len();
-            swept.matched += scored.len();
             let mut child = collector.for_segment(ord as u32, seg)?;
             best_first(&mut child, &scored, &hist, collector.limit);
             fruits.push(child.harvest());
@@ -178,7 +174,7 @@ impl Sums {
         while !block.docs().is_empty() {
             for (&d, &tf) in block.docs().iter().zip(block.freqs()) {
                 self.scores[d as usize] += w.score(norms.fieldnorm_id(d), tf);
-                self.scored[d as usize / 64] |= 1 << (d % 64);
+                set_bit(&mut self.scored, d);
             }
             block.advance();
         }
@@ -191,7 +187,7 @@ impl Sums {
         let mut scorer = forms.scorer(seg, 1.0)?;
         while scorer.doc() != TERMINATED {
             let d = scorer.doc();
-            if self.scored[d as usize / 64] & (1 << (d % 64)) != 0 {
+            if self.scored[d as usize / 64] & bit(d) != 0 {
                 self.scores[d as usize] += scorer.score();
             }
             scorer.advance();
@@ -221,7 +217,7 @@ impl AliveWords {
         }
         let mut words = vec![0u64; (seg.max_doc() as usize).div_ceil(64)];
         for d in alive.iter_alive() {
-            words[d as usize / 64] |= 1 << (d % 64);
+            set_bit(&mut words, d);
         }
         // Segments come and go with merges: keep the cache small.
         if cache.len() >= 16 {
@@ -246,7 +242,7 @@ fn count(searcher: &Searcher, clauses: &[TermClause]) -> Result<Vec<Vec<u64>>> {
             };
             while !block.docs().is_empty() {
                 for &d in block.docs() {
-                    bits[d as usize / 64] |= 1 << (d % 64);
+                    set_bit(&mut bits, d);
                 }
                 block.advance();
             }
@@ -254,6 +250,16 @@ fn count(searcher: &Searcher, clauses: &[TermClause]) -> Result<Vec<Vec<u64>>> {
         out.push(bits);
     }
     Ok(out)
+}
+
+/// Doc `d`'s bit within its word of a bitset.
+fn bit(d: DocId) -> u64 {
+    1 << (d % 64)
+}
+
+/// Sets doc `d`'s bit in `bits`.
+fn set_bit(bits: &mut [u64], d: DocId) {
+    bits[d as usize / 64] |= bit(d);
 }
 
 /// Calls `f` with each doc whose bit is set, in order.
