@@ -18,67 +18,8 @@ use fixdex::ingest::sections::fold;
 use fixdex::search::Engine;
 use std::path::Path;
 
-/// One raw section: path, title, heading, body.
-struct Raw {
-    path: String,
-    title: String,
-    heading: String,
-    body: String,
-}
-
-/// Splits a file at lines starting with `#`; the text before the first
-/// heading is headed by the title.
-fn split(path: &str, text: &str) -> Vec<Raw> {
-    let title = text
-        .lines()
-        .take(40)
-        .find_map(|l| l.strip_prefix("title:"))
-        .map(|t| t.trim().trim_matches(['"', '\'']).to_string())
-        .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-    let mut out = vec![Raw {
-        path: path.to_string(),
-        title: title.clone(),
-        heading: title.clone(),
-        body: String::new(),
-    }];
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with('#') {
-            out.push(Raw {
-                path: path.to_string(),
-                title: title.clone(),
-                heading: t.trim_start_matches('#').trim().to_string(),
-                body: String::new(),
-            });
-        } else if let Some(last) = out.last_mut() {
-            last.body.push_str(line);
-            last.body.push('\n');
-        }
-    }
-    out
-}
-
-fn build(corpus: &Path) -> Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open_in_memory()?;
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE s USING fts5(title, heading, body, path UNINDEXED, tokenize='porter unicode61');",
-    )?;
-    let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut st = tx.prepare("INSERT INTO s (title, heading, body, path) VALUES (?1, ?2, ?3, ?4)")?;
-        for f in files {
-            let Ok(bytes) = std::fs::read(&f.abs) else {
-                continue;
-            };
-            for r in split(&f.rel, &String::from_utf8_lossy(&bytes)) {
-                st.execute(rusqlite::params![r.title, r.heading, r.body, r.path])?;
-            }
-        }
-    }
-    tx.commit()?;
-    Ok(conn)
-}
+#[path = "naive/mod.rs"]
+mod naive;
 
 fn accepts(case: &Case, path: &str, heading: &str) -> bool {
     let file_ok = case.files.is_empty()
@@ -163,7 +104,7 @@ fn main() -> Result<()> {
         let text =
             std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
         let cases = parse_cases(&text)?;
-        let conn = build(corpus)?;
+        let conn = naive::build(rusqlite::Connection::open_in_memory()?, corpus)?;
         let base = baseline_ranks(&conn, &cases)?;
         let ours = fixdex_ranks(corpus, &cases)?;
         let (b1, b3, bm) = score(&base);

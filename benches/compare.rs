@@ -1,5 +1,8 @@
 //! fixdex against SQLite FTS5 on the same section documents: index build,
 //! incremental re-index, query latency, batch throughput, memory and size.
+//! The build is also timed against the naive baseline of `--bench
+//! baseline` (files read and split at their heading lines into FTS5), the
+//! baseline the build target is stated against.
 //!
 //! `cargo bench --bench compare -- [--sizes 1000,10000] [--real DIR] [--runs N] [--queries FILE]`
 //!
@@ -14,6 +17,8 @@
 
 #[path = "corpus_gen/mod.rs"]
 mod corpus_gen;
+#[path = "naive/mod.rs"]
+mod naive;
 
 use anyhow::{Context, Result};
 use fixdex::index::open_index;
@@ -402,6 +407,7 @@ fn bench_corpus(
     }
     let mut fts = fts.context("no FTS5 build")?;
     let fts_build_s = median(fts_build);
+    let naive_s = naive_build(corpus, &work.join(format!("{label}-naive.db")), runs)?;
 
     // No-change and incremental re-index.
     let (noop, _) = fixdex_index(corpus, &idx)?;
@@ -443,6 +449,13 @@ fn bench_corpus(
             name: "full build",
             fixdex: build_s,
             fts: Some(fts_build_s),
+            unit: "s",
+            lower_is_better: true,
+        },
+        Row {
+            name: "full build vs naive FTS5",
+            fixdex: build_s,
+            fts: Some(naive_s),
             unit: "s",
             lower_is_better: true,
         },
@@ -521,7 +534,7 @@ fn bench_corpus(
         &rows,
     );
     println!(
-        "(FTS5 build time covers inserting the already-parsed sections; fixdex's covers reading, cleaning and splitting too.)"
+        "(FTS5's full build inserts the sections fixdex parsed, untimed; its naive build reads the files and splits them at heading lines, as `--bench baseline` does, all timed. fixdex's covers reading, cleaning and splitting.)"
     );
     if let Some(own) = own {
         let q = time_queries(&idx, corpus, &fts, own, runs)?;
@@ -531,6 +544,23 @@ fn bench_corpus(
         );
     }
     Ok(())
+}
+
+/// The median time of the naive baseline's build (`naive::build`) from the
+/// files of `corpus` into a database at `path`, as the full FTS5 build is
+/// written: journal and sync off.
+fn naive_build(corpus: &Path, path: &Path, runs: usize) -> Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_file(path);
+        let start = Instant::now();
+        let conn = rusqlite::Connection::open(path)?;
+        conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")?;
+        drop(naive::build(conn, corpus)?);
+        times.push(start.elapsed().as_secs_f64());
+    }
+    let _ = std::fs::remove_file(path);
+    Ok(median(times))
 }
 
 /// The latency and throughput rows of a set of queries.
