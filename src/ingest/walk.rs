@@ -57,6 +57,11 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
         });
         return Ok(out);
     }
+    if !follow {
+        walk_dirs(corpus, &skip_dir, &mut out);
+        out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        return Ok(out);
+    }
     let found = article_paths(corpus, follow, skip_dir, &mut out.errors);
     // Size and mtime of every file, statted on all cores: this is most of
     // the staleness check that precedes a query.
@@ -85,6 +90,84 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
     // on a 14k-file directory.
     out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
+}
+
+/// The article files under `corpus`, links not followed, into `out` (in
+/// no order). Each entry's name and type come from the directory listing
+/// and its size and time from a lookup relative to its directory, with no
+/// path parsed or resolved again: on a 14k-file corpus, walking by full
+/// paths took three times as long, and the walk is most of the staleness
+/// check that precedes a query. A directory's files are statted on all
+/// cores, and only its own, so that no more than one directory is open
+/// while its files wait.
+fn walk_dirs(corpus: &Path, skip_dir: &impl Fn(&Path) -> bool, out: &mut Walked) {
+    let mut dirs: Vec<(PathBuf, String)> = vec![(corpus.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = dirs.pop() {
+        let join = |name: &str| match rel.is_empty() {
+            true => name.to_string(),
+            false => format!("{rel}/{name}"),
+        };
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(listing) => listing,
+            Err(e) => {
+                out.errors.push((rel.clone(), format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let mut files: Vec<(String, std::fs::DirEntry)> = Vec::new();
+        for entry in listing {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    out.errors.push((rel.clone(), format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let ft = match entry.file_type() {
+                Ok(ft) => ft,
+                Err(e) => {
+                    out.errors.push((join(&name), format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            if ft.is_symlink() {
+                out.errors.push((join(&name), link_not_followed(&entry.path())));
+            } else if ft.is_dir() {
+                let path = entry.path();
+                if !skip_dir(&path) {
+                    dirs.push((path, join(&name)));
+                }
+            } else if !is_article_name(&name) {
+            } else if !ft.is_file() {
+                let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
+                out.errors.push((join(&name), reason));
+            } else if !(rel.is_empty() && name == "synonyms.txt") {
+                // The corpus's own thesaurus is configuration, not an article.
+                files.push((join(&name), entry));
+            }
+        }
+        let stat = |(rel, entry): (String, std::fs::DirEntry)| (rel, entry.path(), entry.metadata());
+        let stats: Vec<(String, PathBuf, std::io::Result<std::fs::Metadata>)> = match files.len() {
+            0..64 => files.into_iter().map(stat).collect(),
+            _ => files.into_par_iter().map(stat).collect(),
+        };
+        for (rel, abs, meta) in stats {
+            match meta {
+                Ok(meta) => out.files.push(CorpusFile {
+                    rel,
+                    abs,
+                    size: meta.len(),
+                    mtime_ns: mtime_ns(&meta),
+                }),
+                Err(e) => out.errors.push((rel, format!("cannot read: {e}"))),
+            }
+        }
+    }
 }
 
 /// Paths of the article files under `corpus`, in walk order; entries that
@@ -206,5 +289,47 @@ mod tests {
         );
         assert!(w.errors.is_empty());
         assert!(w.files.iter().all(|f| f.mtime_ns > 0 && f.abs.is_file()));
+    }
+
+    #[test]
+    fn the_walk_by_directory_finds_what_the_walk_by_path_finds() {
+        // Without links, following them changes nothing: the walk of the
+        // default (by directory listing) and walkdir's must agree.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("c");
+        let mut paths: Vec<String> = (0..70).map(|i| format!("many/p{i:02}.md")).collect();
+        paths.extend(
+            [
+                "a.md",
+                "synonyms.txt",
+                "deep/er/synonyms.txt",
+                "deep/er/x.MD",
+                "deep/notes.pdf",
+                ".hidden/h.md",
+                "deep/.h.md",
+                "skipme/s.md",
+            ]
+            .map(String::from),
+        );
+        for (i, p) in paths.iter().enumerate() {
+            let f = root.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, "x".repeat(i + 1)).unwrap();
+        }
+        let skip = |d: &Path| d.ends_with("skipme");
+        let list = |w: Walked| -> Vec<(String, u64, u128, PathBuf)> {
+            assert!(w.errors.is_empty(), "{:?}", w.errors);
+            w.files
+                .into_iter()
+                .map(|f| (f.rel, f.size, f.mtime_ns, f.abs))
+                .collect()
+        };
+        let by_dir = list(corpus_files(&root, false, skip).unwrap());
+        let by_path = list(corpus_files(&root, true, skip).unwrap());
+        assert_eq!(by_dir, by_path);
+        assert_eq!(by_dir.len(), 73);
+        let rels: Vec<&str> = by_dir.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(rels[..3], ["a.md", "deep/er/synonyms.txt", "deep/er/x.MD"]);
+        assert_eq!(rels[3], "many/p00.md");
     }
 }
