@@ -111,6 +111,60 @@ impl Header {
     }
 }
 
+/// What the staleness check reads of a manifest: its schema version and
+/// each file's size and time, in path order. The hashes and the rest of
+/// the file table are skipped, not built.
+#[derive(Debug, Deserialize)]
+pub struct Stamps {
+    /// Schema version the index was built with.
+    pub schema_version: u32,
+    /// Corpus-relative paths with their stamps, sorted by path.
+    #[serde(deserialize_with = "in_order")]
+    pub files: Vec<(String, Stamp)>,
+}
+
+/// A file's size and modification time at its last indexing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u128,
+}
+
+impl Stamps {
+    /// Loads the stamps of the manifest; `Ok(None)` when there is none.
+    pub fn load(index_dir: &Path) -> Result<Option<Stamps>> {
+        let mut stamps: Option<Stamps> = read_json(index_dir)?;
+        if let Some(s) = stamps
+            .as_mut()
+            .filter(|s| !s.files.is_sorted_by(|a, b| a.0 <= b.0))
+        {
+            s.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(stamps)
+    }
+}
+
+/// A JSON object of files as a list of its entries, in the file's order.
+fn in_order<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, Stamp)>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<(String, Stamp)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of files")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Entries)
+}
+
 fn read_json<T: serde::de::DeserializeOwned>(index_dir: &Path) -> Result<Option<T>> {
     let path = Manifest::path(index_dir);
     let bytes = match std::fs::read(&path) {

@@ -2,7 +2,7 @@
 //! built ([`needs_refresh`]), what it holds ([`stats`]), and where it drifted
 //! from the corpus and its manifest ([`check`]).
 
-use super::manifest::{Header, Manifest};
+use super::manifest::{Header, Manifest, Stamps};
 use super::open::{OpenIndex, open_index};
 use super::repair;
 use super::schema::{Fields, SCHEMA_VERSION};
@@ -28,7 +28,7 @@ pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
         .flatten()
         .is_some_and(|h| h.follow_links);
     let (manifest, walked) = std::thread::scope(|s| {
-        let manifest = s.spawn(|| Manifest::load(index_dir));
+        let manifest = s.spawn(|| Stamps::load(index_dir));
         let walked = super::corpus_files(corpus, index_dir, follow);
         (manifest.join(), walked)
     });
@@ -46,7 +46,7 @@ pub fn needs_refresh(corpus: &Path, index_dir: &Path) -> Result<bool> {
 /// time) since `manifest` was written. Both lists are sorted by path, so
 /// they are compared side by side (a lookup of each of 14k long paths in
 /// the manifest's tree took 5 ms).
-fn is_stale(walked: &walk::Walked, manifest: &Manifest) -> bool {
+fn is_stale(walked: &walk::Walked, manifest: &Stamps) -> bool {
     walked.files.len() != manifest.files.len()
         || walked
             .files
@@ -287,7 +287,7 @@ fn count_sections(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::manifest::FileEntry;
+    use crate::index::manifest::{FileEntry, Stamp};
 
     fn walked(files: &[(&str, u64, u128)]) -> walk::Walked {
         let files = (files.iter())
@@ -318,6 +318,15 @@ mod tests {
             };
             manifest.files.insert(rel.to_string(), entry);
         }
+        // As written and read back: the stamps keep the table's order.
+        let dir = tempfile::tempdir().unwrap();
+        manifest.schema_version = SCHEMA_VERSION;
+        manifest.save(dir.path()).unwrap();
+        let manifest = Stamps::load(dir.path()).unwrap().unwrap();
+        assert_eq!(
+            manifest.files[1],
+            ("b/c.md".to_string(), Stamp { size: 2, mtime_ns: 7 })
+        );
         let same = [("a.md", 1, 7), ("b/c.md", 2, 7), ("b/d.md", 3, 7)];
         assert!(!is_stale(&walked(&same), &manifest));
         let changes: [&[(&str, u64, u128)]; 5] = [
