@@ -25,7 +25,8 @@ pub struct CorpusFile {
 pub struct Walked {
     /// Article files, sorted by relative path.
     pub files: Vec<CorpusFile>,
-    /// Entries that could not be visited (symlink loops, permissions), with reasons.
+    /// Entries that could not be visited (symlink loops, permissions), with
+    /// reasons, sorted by path.
     pub errors: Vec<(String, String)>,
 }
 
@@ -60,6 +61,7 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
     if !follow {
         walk_dirs(corpus, &skip_dir, &mut out);
         out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        out.errors.sort();
         return Ok(out);
     }
     let found = article_paths(corpus, follow, skip_dir, &mut out.errors);
@@ -89,6 +91,7 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
     // paths on every comparison, which cost a fifth of a query's start-up
     // on a 14k-file directory.
     out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.errors.sort();
     Ok(out)
 }
 
@@ -142,13 +145,14 @@ fn walk_dirs(corpus: &Path, skip_dir: &impl Fn(&Path) -> bool, out: &mut Walked)
                 if !skip_dir(&path) {
                     dirs.push((path, join(&name)));
                 }
-            } else if !is_article_name(&name) {
-            } else if !ft.is_file() {
-                let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
-                out.errors.push((join(&name), reason));
-            } else if !(rel.is_empty() && name == "synonyms.txt") {
-                // The corpus's own thesaurus is configuration, not an article.
-                files.push((join(&name), entry));
+            } else if is_article_name(&name) {
+                if !ft.is_file() {
+                    let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
+                    out.errors.push((join(&name), reason));
+                } else if !(rel.is_empty() && name == "synonyms.txt") {
+                    // The corpus's own thesaurus is configuration, not an article.
+                    files.push((join(&name), entry));
+                }
             }
         }
         let stat = |(rel, entry): (String, std::fs::DirEntry)| (rel, entry.path(), entry.metadata());
