@@ -192,14 +192,21 @@ fn incremental_reindex_touch_edit_delete() {
     assert_eq!(v["parsed"], 5);
     let sections = v["sections"].as_u64().unwrap();
 
-    // Nothing changed: nothing parsed.
+    // Nothing changed: nothing parsed, and the manifest is left as it was
+    // (not rewritten for a new `indexed_at`).
+    let manifest = d.join("index/fixdex.json");
+    let before = fs::read(&manifest).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let (_, v, _) = index_json(d, &[]);
     assert_eq!(
         (v["parsed"].as_u64(), v["unchanged"].as_u64()),
         (Some(0), Some(5))
     );
+    assert_eq!(fs::read(&manifest).unwrap(), before);
 
-    // Touch (new mtime, same bytes): read and hashed, but not re-parsed.
+    // Touch (new mtime, same bytes): read and hashed, but not re-parsed;
+    // the manifest records the new time, so the next run does not hash it
+    // again.
     let f = d.join("corpus/wifi/wifi-drops.md");
     let body = fs::read_to_string(&f).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -209,6 +216,7 @@ fn incremental_reindex_touch_edit_delete() {
         (v["parsed"].as_u64(), v["unchanged"].as_u64()),
         (Some(0), Some(5))
     );
+    assert_ne!(fs::read(&manifest).unwrap(), before);
 
     // Edit: replaced, and the new words are searchable, the old ones gone.
     fs::write(&f, body.replace("thirty seconds", "zanzibar seconds")).unwrap();

@@ -219,7 +219,7 @@ fn update(
     }
     run.read_and_add(&changes.todo, &manifest, opts.progress, &mut summary)?;
     let corpus = &opts.corpus;
-    let manifest = Manifest {
+    let next = Manifest {
         schema_version: SCHEMA_VERSION,
         fixdex_version: env!("CARGO_PKG_VERSION").to_string(),
         corpus: std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.clone()),
@@ -230,7 +230,13 @@ fn update(
         files: std::mem::take(&mut run.next_files),
     };
     summary.embedded = run.vectors.as_ref().map(|v| v.embedded);
-    let manifest = run.commit(manifest)?;
+    // A run that found nothing to change (not even a touched file's time)
+    // leaves the manifest as it is, `indexed_at` included: rewriting and
+    // syncing it was most of such a run on a large corpus.
+    let manifest = match run.writer.is_none() && next.same_but_time(&manifest) {
+        true => manifest,
+        false => run.commit(next)?,
+    };
     summarise(&manifest, &mut summary);
     Ok(summary)
 }

@@ -188,6 +188,17 @@ impl Manifest {
         read_json(index_dir)
     }
 
+    /// Whether it says what `other` says, but for when it was written.
+    pub fn same_but_time(&self, other: &Manifest) -> bool {
+        self.schema_version == other.schema_version
+            && self.fixdex_version == other.fixdex_version
+            && self.corpus == other.corpus
+            && self.follow_links == other.follow_links
+            && self.opstamp == other.opstamp
+            && self.semantic == other.semantic
+            && self.files == other.files
+    }
+
     /// Writes the manifest atomically.
     pub fn save(&self, index_dir: &Path) -> Result<()> {
         let path = Self::path(index_dir);
