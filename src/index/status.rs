@@ -68,7 +68,8 @@ pub struct Stats {
     pub index_bytes: u64,
     /// Bytes of the corpus files at the last run.
     pub corpus_bytes: u64,
-    /// Time of the last indexing run, RFC 3339.
+    /// Time of the last indexing run that changed the index or its
+    /// manifest, RFC 3339 (a run that found nothing to change leaves it).
     pub indexed_at: String,
     /// Files skipped at the last run.
     pub skipped: usize,
