@@ -246,6 +246,38 @@ fn incremental_reindex_touch_edit_delete() {
 }
 
 #[test]
+fn files_added_and_removed_around_the_kept_ones_are_all_seen() {
+    // The corpus and the manifest are compared side by side in path order:
+    // removals before the first file and after the last, and additions
+    // between kept files, must all be found.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let page = |name: &str| format!("# Page {name}\n\nHow to fix the {name} printer when it stops.\n");
+    for name in ["a", "c", "e"] {
+        fs::create_dir_all(d.join("corpus")).unwrap();
+        fs::write(d.join(format!("corpus/{name}.md")), page(name)).unwrap();
+    }
+    let (c, v, _) = index_json(d, &[]);
+    assert_eq!((c, v["parsed"].as_u64()), (0, Some(3)));
+    fs::remove_file(d.join("corpus/a.md")).unwrap();
+    fs::remove_file(d.join("corpus/e.md")).unwrap();
+    for name in ["b", "d"] {
+        fs::write(d.join(format!("corpus/{name}.md")), page(name)).unwrap();
+    }
+    let (c, v, _) = index_json(d, &[]);
+    assert_eq!(c, 0);
+    let got = ["parsed", "unchanged", "removed", "articles"].map(|k| v[k].as_u64());
+    assert_eq!(got, [Some(2), Some(1), Some(2), Some(3)]);
+    let o = run(fixdex(d).args(["query", "page", "--json", "--no-refresh", "--limit", "10"]));
+    let q: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut files: Vec<&str> = (q["hits"].as_array().unwrap().iter())
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    files.sort_unstable();
+    assert_eq!(files, ["b.md", "c.md", "d.md"]);
+}
+
+#[test]
 fn a_full_build_is_one_segment_and_a_small_update_does_not_rewrite_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -21,7 +21,7 @@ use crate::ingest::walk;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 use tantivy::{Index, IndexWriter, TantivyDocument};
@@ -266,28 +266,30 @@ struct Changes<'a> {
 }
 
 impl<'a> Changes<'a> {
+    /// The walked files and the manifest's are both sorted by path, so they
+    /// are compared side by side: a lookup of each path in the manifest,
+    /// and a hashed set of them for the removed ones, were most of a
+    /// no-change run's own work on a corpus of 14k files.
     fn between(walked: &'a walk::Walked, manifest: &Manifest, deep: bool) -> Changes<'a> {
         let mut todo = Vec::new();
-        let mut next_files = BTreeMap::new();
+        let mut kept = Vec::new();
+        let mut removed = Vec::new();
+        let mut old = manifest.files.iter().peekable();
         for f in &walked.files {
-            match manifest.files.get(&f.rel) {
-                Some(e) if !deep && e.size == f.size && e.mtime_ns == f.mtime_ns && !is_retryable(e) => {
-                    next_files.insert(f.rel.clone(), e.clone());
+            while let Some((path, _)) = old.next_if(|(path, _)| path.as_str() < f.rel.as_str()) {
+                removed.push(path.clone());
+            }
+            match old.next_if(|(path, _)| **path == f.rel) {
+                Some((_, e)) if !deep && e.size == f.size && e.mtime_ns == f.mtime_ns && !is_retryable(e) => {
+                    kept.push((f.rel.clone(), e.clone()));
                 }
                 _ => todo.push(f),
             }
         }
-        // A set, not a scan per entry: the corpus can hold tens of thousands of files.
-        let present: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
-        let removed = manifest
-            .files
-            .keys()
-            .filter(|k| !present.contains(k.as_str()))
-            .cloned()
-            .collect();
+        removed.extend(old.map(|(path, _)| path.clone()));
         Changes {
             todo,
-            next_files,
+            next_files: kept.into_iter().collect(),
             removed,
         }
     }
