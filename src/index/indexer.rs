@@ -219,11 +219,11 @@ fn update(
     }
     run.read_and_add(&changes.todo, &manifest, opts.progress, &mut summary)?;
     let corpus = &opts.corpus;
-    let next = Manifest {
+    let mut next = Manifest {
         schema_version: SCHEMA_VERSION,
         fixdex_version: env!("CARGO_PKG_VERSION").to_string(),
         corpus: std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.clone()),
-        indexed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        indexed_at: manifest.indexed_at.clone(),
         follow_links: follow,
         opstamp: manifest.opstamp,
         semantic: run.vectors.as_ref().map(|v| v.model().clone()),
@@ -233,9 +233,12 @@ fn update(
     // A run that found nothing to change (not even a touched file's time)
     // leaves the manifest as it is, `indexed_at` included: rewriting and
     // syncing it was most of such a run on a large corpus.
-    let manifest = match run.writer.is_none() && next.same_but_time(&manifest) {
+    let manifest = match run.writer.is_none() && next == manifest {
         true => manifest,
-        false => run.commit(next)?,
+        false => {
+            next.indexed_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+            run.commit(next)?
+        }
     };
     summarise(&manifest, &mut summary);
     Ok(summary)

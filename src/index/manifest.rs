@@ -35,7 +35,7 @@ pub struct FileEntry {
 }
 
 /// The manifest of an index.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Schema version the index was built with.
     pub schema_version: u32,
@@ -186,17 +186,6 @@ impl Manifest {
     /// Loads the manifest; `Ok(None)` when there is none.
     pub fn load(index_dir: &Path) -> Result<Option<Manifest>> {
         read_json(index_dir)
-    }
-
-    /// Whether it says what `other` says, but for when it was written.
-    pub fn same_but_time(&self, other: &Manifest) -> bool {
-        self.schema_version == other.schema_version
-            && self.fixdex_version == other.fixdex_version
-            && self.corpus == other.corpus
-            && self.follow_links == other.follow_links
-            && self.opstamp == other.opstamp
-            && self.semantic == other.semantic
-            && self.files == other.files
     }
 
     /// Writes the manifest atomically.

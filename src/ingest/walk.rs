@@ -58,15 +58,26 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
         });
         return Ok(out);
     }
-    if !follow {
-        walk_dirs(corpus, &skip_dir, &mut out);
-        out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        out.errors.sort();
-        return Ok(out);
+    match follow {
+        true => walk_links(corpus, skip_dir, &mut out),
+        false => walk_dirs(corpus, &skip_dir, &mut out),
     }
-    let found = article_paths(corpus, follow, skip_dir, &mut out.errors);
-    // Size and mtime of every file, statted on all cores: this is most of
-    // the staleness check that precedes a query.
+    // One sort of the finished lists: walkdir's own sort re-parses both
+    // paths on every comparison, which cost a fifth of a query's start-up
+    // on a 14k-file directory.
+    out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.errors.sort();
+    Ok(out)
+}
+
+/// Why a device, FIFO or socket named like an article is skipped.
+const NOT_REGULAR: &str = "not a regular file (a device, FIFO or socket); skipped";
+
+/// The article files under `corpus`, links followed, into `out` (in no
+/// order): walkdir's walk, which detects the links' loops, then the size
+/// and time of every file, statted on all cores.
+fn walk_links(corpus: &Path, skip_dir: impl Fn(&Path) -> bool, out: &mut Walked) {
+    let found = article_paths(corpus, skip_dir, &mut out.errors);
     let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = found
         .into_par_iter()
         .map(|p| {
@@ -87,12 +98,6 @@ pub fn corpus_files(corpus: &Path, follow: bool, skip_dir: impl Fn(&Path) -> boo
                 .push((rel_path(corpus, &abs), format!("cannot read: {e}"))),
         }
     }
-    // One sort of the finished list: walkdir's own sort re-parses both
-    // paths on every comparison, which cost a fifth of a query's start-up
-    // on a 14k-file directory.
-    out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    out.errors.sort();
-    Ok(out)
 }
 
 /// The article files under `corpus`, links not followed, into `out` (in
@@ -147,8 +152,7 @@ fn walk_dirs(corpus: &Path, skip_dir: &impl Fn(&Path) -> bool, out: &mut Walked)
                 }
             } else if is_article_name(&name) {
                 if !ft.is_file() {
-                    let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
-                    out.errors.push((join(&name), reason));
+                    out.errors.push((join(&name), NOT_REGULAR.to_string()));
                 } else if !(rel.is_empty() && name == "synonyms.txt") {
                     // The corpus's own thesaurus is configuration, not an article.
                     files.push((join(&name), entry));
@@ -174,16 +178,15 @@ fn walk_dirs(corpus: &Path, skip_dir: &impl Fn(&Path) -> bool, out: &mut Walked)
     }
 }
 
-/// Paths of the article files under `corpus`, in walk order; entries that
-/// cannot be visited go to `errors` with the reason.
+/// Paths of the article files under `corpus`, links followed, in walk
+/// order; entries that cannot be visited go to `errors` with the reason.
 fn article_paths(
     corpus: &Path,
-    follow: bool,
     skip_dir: impl Fn(&Path) -> bool,
     errors: &mut Vec<(String, String)>,
 ) -> Vec<PathBuf> {
     let walker = walkdir::WalkDir::new(corpus)
-        .follow_links(follow)
+        .follow_links(true)
         .into_iter()
         .filter_entry(|e| {
             if e.depth() == 0 {
@@ -216,17 +219,13 @@ fn article_paths(
                 continue;
             }
         };
+        // Links are followed: the type is their target's.
         let ft = entry.file_type();
-        if ft.is_symlink() {
-            errors.push((rel_path(corpus, entry.path()), link_not_followed(entry.path())));
-            continue;
-        }
         if ft.is_dir() || !is_article_name(&entry.file_name().to_string_lossy()) {
             continue;
         }
         if !ft.is_file() {
-            let reason = "not a regular file (a device, FIFO or socket); skipped".to_string();
-            errors.push((rel_path(corpus, entry.path()), reason));
+            errors.push((rel_path(corpus, entry.path()), NOT_REGULAR.to_string()));
             continue;
         }
         // The corpus's own thesaurus is configuration, not an article.
