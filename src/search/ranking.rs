@@ -178,6 +178,34 @@ impl Ranking {
         self
     }
 
+    /// The numeric knobs, by the names [`Ranking::with_overrides`] takes,
+    /// with their values (the on/off switches left out): what
+    /// `cargo bench --bench knobs` varies around the tuned values.
+    pub fn knobs(&self) -> Vec<(&'static str, f32)> {
+        vec![
+            ("heading", self.heading),
+            ("title", self.title),
+            ("text", self.text),
+            ("tags", self.tags),
+            ("synonym", self.synonym),
+            ("fuzzy", self.fuzzy),
+            ("common", self.common),
+            ("proximity", self.proximity),
+            ("specific", self.specific),
+            ("article", self.article),
+            ("article_floor", self.article_floor),
+            ("question", self.question),
+            ("language", self.language),
+            ("semantic", self.semantic),
+            ("semantic_k", self.semantic_k),
+            ("semantic_lead", self.semantic_lead),
+            ("semantic_gap", self.semantic_gap),
+            ("coverage_floor", self.coverage_floor),
+            ("coverage_idf", self.coverage_idf),
+            ("leading", self.leading),
+        ]
+    }
+
     /// The tuned ranking and one variant per piece switched off, named.
     pub fn ablations() -> Vec<(&'static str, Ranking)> {
         let full = Ranking::default();
@@ -246,5 +274,22 @@ impl Ranking {
         self.title = 1.0;
         self.text = 1.0;
         self.tags = 1.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_knob_is_set_by_its_name_and_no_other_moves() {
+        let tuned = Ranking::default();
+        for (name, value) in tuned.knobs() {
+            let moved = tuned.clone().with_overrides(&format!("{name}={}", value + 1.0));
+            for ((n, before), (_, after)) in tuned.knobs().into_iter().zip(moved.knobs()) {
+                let want = if n == name { value + 1.0 } else { before };
+                assert_eq!(after, want, "setting {name} left {n} at {after}");
+            }
+        }
     }
 }
