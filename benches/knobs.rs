@@ -94,6 +94,61 @@ fn row(s: &Scores) -> String {
     )
 }
 
+/// Each relevance file with an engine on its index.
+fn load(args: &[String]) -> Result<Vec<Set>> {
+    let mut sets = Vec::new();
+    for pair in args.chunks(2) {
+        let (queries, index) = (Path::new(&pair[0]), Path::new(&pair[1]));
+        let text =
+            std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
+        let open = open_index(index)?;
+        let corpus = open.header.corpus.clone();
+        sets.push(Set {
+            name: queries
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+            cases: parse_cases(&text)?,
+            engine: Engine::new(open, Some(&corpus))?,
+        });
+    }
+    Ok(sets)
+}
+
+/// What the points reached, file by file, and the points that beat the tuned ranking.
+fn report(
+    names: &[String],
+    base: &Scores,
+    seen: &[(Scores, String)],
+    (points, sigma, seed): (usize, f64, u64),
+) {
+    let mut totals: Vec<usize> = seen.iter().map(|(s, _)| total(s)).collect();
+    totals.sort_unstable();
+    if let (Some(lo), Some(hi)) = (totals.first(), totals.last()) {
+        println!(
+            "{points} points (sigma {sigma}, seed {seed}): total first {lo} .. {} .. {hi}",
+            totals[totals.len() / 2]
+        );
+    }
+    for (i, name) in names.iter().enumerate() {
+        let best = seen.iter().map(|(s, _)| s[i].0).max().unwrap_or(0);
+        let at = seen.iter().filter(|(s, _)| s[i].0 == best).count();
+        println!("  {name}: tuned {}, best {best} (at {at} points)", base[i].0);
+    }
+    let beats = |s: &Scores| total(s) > total(base) && s.iter().zip(base).all(|(a, b)| a.0 + 1 >= b.0);
+    let mut winners: Vec<&(Scores, String)> = seen.iter().filter(|(s, _)| beats(s)).collect();
+    winners.sort_by(|a, b| {
+        total(&b.0)
+            .cmp(&total(&a.0))
+            .then(mrr_sum(&b.0).total_cmp(&mrr_sum(&a.0)))
+    });
+    if winners.is_empty() {
+        println!("no point beats the tuned ranking");
+    }
+    for (s, spec) in winners.iter().take(5) {
+        println!("beats: first {} at {spec}", row(s));
+    }
+}
+
 fn main() -> Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut take = |flag: &str, default: f64| -> Result<f64> {
@@ -118,21 +173,7 @@ fn main() -> Result<()> {
         );
         return Ok(());
     }
-    let mut sets = Vec::new();
-    for pair in args.chunks(2) {
-        let (queries, index) = (Path::new(&pair[0]), Path::new(&pair[1]));
-        let text =
-            std::fs::read_to_string(queries).with_context(|| format!("cannot read {}", queries.display()))?;
-        let open = open_index(index)?;
-        let corpus = open.header.corpus.clone();
-        sets.push(Set {
-            name: queries
-                .file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
-            cases: parse_cases(&text)?,
-            engine: Engine::new(open, Some(&corpus))?,
-        });
-    }
+    let mut sets = load(&args)?;
     let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
     println!("files: {}", names.join(" / "));
     let tuned = Ranking::default();
@@ -145,31 +186,6 @@ fn main() -> Result<()> {
         let (spec, ranking) = around(&tuned, sigma, &mut rng);
         seen.push((scores(&mut sets, &ranking)?, spec));
     }
-    let mut totals: Vec<usize> = seen.iter().map(|(s, _)| total(s)).collect();
-    totals.sort_unstable();
-    if let (Some(lo), Some(hi)) = (totals.first(), totals.last()) {
-        println!(
-            "{points} points (sigma {sigma}, seed {seed}): total first {lo} .. {} .. {hi}",
-            totals[totals.len() / 2]
-        );
-    }
-    for (i, name) in names.iter().enumerate() {
-        let best = seen.iter().map(|(s, _)| s[i].0).max().unwrap_or(0);
-        let at = seen.iter().filter(|(s, _)| s[i].0 == best).count();
-        println!("  {name}: tuned {}, best {best} (at {at} points)", base[i].0);
-    }
-    let beats = |s: &Scores| total(s) > total(&base) && s.iter().zip(&base).all(|(a, b)| a.0 + 1 >= b.0);
-    let mut winners: Vec<&(Scores, String)> = seen.iter().filter(|(s, _)| beats(s)).collect();
-    winners.sort_by(|a, b| {
-        total(&b.0)
-            .cmp(&total(&a.0))
-            .then(mrr_sum(&b.0).total_cmp(&mrr_sum(&a.0)))
-    });
-    if winners.is_empty() {
-        println!("no point beats the tuned ranking");
-    }
-    for (s, spec) in winners.iter().take(5) {
-        println!("beats: first {} at {spec}", row(s));
-    }
+    report(&names, &base, &seen, (points, sigma, seed));
     Ok(())
 }
