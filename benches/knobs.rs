@@ -149,24 +149,23 @@ fn report(
     }
 }
 
+/// The value of `flag` in `args` (removed from them), else `default`.
+fn take<T: std::str::FromStr>(args: &mut Vec<String>, flag: &str, default: T) -> Result<T> {
+    let Some(i) = args.iter().position(|a| a == flag) else {
+        return Ok(default);
+    };
+    let Some(value) = args.get(i + 1).and_then(|v| v.parse().ok()) else {
+        bail!("{flag} takes a number");
+    };
+    args.drain(i..=i + 1);
+    Ok(value)
+}
+
 fn main() -> Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut take = |flag: &str, default: f64| -> Result<f64> {
-        match args.iter().position(|a| a == flag) {
-            Some(i) if i + 1 < args.len() => {
-                let v = args[i + 1]
-                    .parse()
-                    .with_context(|| format!("{flag} takes a number"))?;
-                args.drain(i..=i + 1);
-                Ok(v)
-            }
-            Some(_) => bail!("{flag} takes a number"),
-            None => Ok(default),
-        }
-    };
-    let points = take("--points", 200.0)? as usize;
-    let sigma = take("--sigma", 0.3)?;
-    let seed = take("--seed", 1.0)? as u64;
+    let points: usize = take(&mut args, "--points", 200)?;
+    let sigma: f64 = take(&mut args, "--sigma", 0.3)?;
+    let seed: u64 = take(&mut args, "--seed", 1)?;
     if args.is_empty() || !args.len().is_multiple_of(2) {
         eprintln!(
             "usage: cargo bench --bench knobs -- [--points N] [--sigma S] [--seed K] QUERIES.tsv INDEX [QUERIES.tsv INDEX ...]"

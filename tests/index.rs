@@ -253,8 +253,8 @@ fn files_added_and_removed_around_the_kept_ones_are_all_seen() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let page = |name: &str| format!("# Page {name}\n\nHow to fix the {name} printer when it stops.\n");
+    fs::create_dir_all(d.join("corpus")).unwrap();
     for name in ["a", "c", "e"] {
-        fs::create_dir_all(d.join("corpus")).unwrap();
         fs::write(d.join(format!("corpus/{name}.md")), page(name)).unwrap();
     }
     let (c, v, _) = index_json(d, &[]);
