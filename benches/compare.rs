@@ -2,7 +2,9 @@
 //! incremental re-index, query latency, batch throughput, memory and size.
 //! The build is also timed against the naive baseline of `--bench
 //! baseline` (files read and split at their heading lines into FTS5), the
-//! baseline the build target is stated against.
+//! baseline the build target is stated against, and its two halves are
+//! timed alone (`halves`): a floor for what any change to the other half
+//! can reach.
 //!
 //! `cargo bench --bench compare -- [--sizes 1000,10000] [--real DIR] [--runs N] [--queries FILE]`
 //!
@@ -17,6 +19,8 @@
 
 #[path = "corpus_gen/mod.rs"]
 mod corpus_gen;
+#[path = "halves/mod.rs"]
+mod halves;
 #[path = "naive/mod.rs"]
 mod naive;
 
@@ -408,6 +412,7 @@ fn bench_corpus(
     let mut fts = fts.context("no FTS5 build")?;
     let fts_build_s = median(fts_build);
     let naive_s = naive_build(corpus, &work.join(format!("{label}-naive.db")), runs)?;
+    let halves = halves::time(corpus, &work.join(format!("{label}-halves")), runs)?;
 
     // No-change and incremental re-index.
     let (noop, _) = fixdex_index(corpus, &idx)?;
@@ -456,6 +461,27 @@ fn bench_corpus(
             name: "full build vs naive FTS5",
             fixdex: build_s,
             fts: Some(naive_s),
+            unit: "s",
+            lower_is_better: true,
+        },
+        Row {
+            name: "  its reading alone vs naive",
+            fixdex: halves.parse,
+            fts: Some(naive_s),
+            unit: "s",
+            lower_is_better: true,
+        },
+        Row {
+            name: "  its indexing alone vs naive",
+            fixdex: halves.index,
+            fts: Some(naive_s),
+            unit: "s",
+            lower_is_better: true,
+        },
+        Row {
+            name: "    of it the merge",
+            fixdex: halves.merge,
+            fts: None,
             unit: "s",
             lower_is_better: true,
         },
@@ -534,7 +560,7 @@ fn bench_corpus(
         &rows,
     );
     println!(
-        "(FTS5's full build inserts the sections fixdex parsed, untimed; its naive build reads the files and splits them at heading lines, as `--bench baseline` does, all timed. fixdex's covers reading, cleaning and splitting.)"
+        "(FTS5's full build inserts the sections fixdex parsed, untimed; its naive build reads the files and splits them at heading lines, as `--bench baseline` does, all timed. fixdex's covers reading, cleaning and splitting. Its two halves are also timed alone: reading the files into sections on all cores, and indexing the sections from memory with the build's writer, merge included; the build takes at least the longer of the two.)"
     );
     if let Some(own) = own {
         let q = time_queries(&idx, corpus, &fts, own, runs)?;
