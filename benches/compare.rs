@@ -29,7 +29,6 @@ use fixdex::index::open_index;
 use fixdex::ingest::article::read_article;
 use fixdex::ingest::sections::Section;
 use fixdex::search::{Engine, SearchOptions};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -161,16 +160,6 @@ fn edit_files(corpus: &Path, n: usize, round: usize) -> Result<()> {
         writeln!(h, "\nEdited in benchmark round {round}.")?;
     }
     Ok(())
-}
-
-/// The section documents of a corpus, parsed by fixdex (shared by both engines).
-fn sections_of(corpus: &Path) -> Result<Vec<Section>> {
-    let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
-    Ok(files
-        .par_iter()
-        .filter_map(|f| read_article(&f.abs, &f.rel).ok())
-        .flat_map_iter(|a| a.sections)
-        .collect())
 }
 
 struct Fts {
@@ -399,7 +388,9 @@ fn bench_corpus(
         anon.push(peak.anonymous as f64 / 1e6);
     }
     let build_s = median(build);
-    let sections = sections_of(corpus)?;
+    // The sections fixdex parsed, for FTS5 too.
+    let (halves, parsed) = halves::time(corpus, &work.join(format!("{label}-halves")), runs)?;
+    let sections: Vec<Section> = parsed.into_iter().flatten().collect();
     let fts_path = work.join(format!("{label}-fts.db"));
     let mut fts_build = Vec::new();
     let mut fts = None;
@@ -412,7 +403,6 @@ fn bench_corpus(
     let mut fts = fts.context("no FTS5 build")?;
     let fts_build_s = median(fts_build);
     let naive_s = naive_build(corpus, &work.join(format!("{label}-naive.db")), runs)?;
-    let halves = halves::time(corpus, &work.join(format!("{label}-halves")), runs)?;
 
     // No-change and incremental re-index.
     let (noop, _) = fixdex_index(corpus, &idx)?;

@@ -25,8 +25,8 @@ pub struct Halves {
 }
 
 /// The median of each half over `runs` runs on `corpus`, the index written
-/// to `dir`.
-pub fn time(corpus: &Path, dir: &Path, runs: usize) -> Result<Halves> {
+/// to `dir`, and the sections read, by article.
+pub fn time(corpus: &Path, dir: &Path, runs: usize) -> Result<(Halves, Vec<Vec<Section>>)> {
     let files = fixdex::ingest::walk::corpus_files(corpus, false, |_| false)?.files;
     let (mut parse, mut index, mut merge) = (Vec::new(), Vec::new(), Vec::new());
     let mut articles = Vec::new();
@@ -43,11 +43,12 @@ pub fn time(corpus: &Path, dir: &Path, runs: usize) -> Result<Halves> {
         index.push(all);
         merge.push(merged);
     }
-    Ok(Halves {
+    let halves = Halves {
         parse: super::median(parse),
         index: super::median(index),
         merge: super::median(merge),
-    })
+    };
+    Ok((halves, articles))
 }
 
 /// Indexes each article's sections into a fresh index at `dir`: (seconds
@@ -59,10 +60,8 @@ fn index_sections(articles: &[Vec<Section>], dir: &Path) -> Result<(f64, f64)> {
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(dir, schema)?;
     fixdex::text::analyzer::register(&index);
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4);
-    let mut writer = index.writer_with_num_threads(threads, threads * 48_000_000)?;
+    let (threads, budget) = fixdex::index::indexer::writer_settings();
+    let mut writer = index.writer_with_num_threads(threads, budget)?;
     let docs: Vec<TantivyDocument> = (articles.par_iter())
         .flat_map_iter(|sections| {
             let fields = &fields;

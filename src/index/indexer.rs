@@ -471,12 +471,19 @@ fn merge_all(index: &Index, w: &mut IndexWriter<TantivyDocument>) {
     }
 }
 
-fn open_writer(index: &Index, index_dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
+/// The writer's indexing threads and its memory budget in bytes (shared
+/// by the threads): one thread per core, up to four, 48 MB each.
+pub fn writer_settings() -> (usize, usize) {
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
+    (threads, threads * 48_000_000)
+}
+
+fn open_writer(index: &Index, index_dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
+    let (threads, budget) = writer_settings();
     index
-        .writer_with_num_threads(threads, threads * 48_000_000)
+        .writer_with_num_threads(threads, budget)
         .map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
                 "the index in {} is locked by another process",
